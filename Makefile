@@ -1,0 +1,48 @@
+# Two commands for a newcomer: `make demo` starts the bot, `make test` runs the tests.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install catalogs extract demo run test test-postgres lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) catalogs
+
+# Compiled catalogs (.mo) are built, never committed or edited by hand.
+catalogs: $(STAMP)
+	$(BIN)/pybabel compile --statistics -d locales -D messages
+
+# After changing a text: extract the template catalog and merge it into be, ru and en.
+extract: $(STAMP)
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -o locales/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i locales/messages.pot -d locales -D messages
+
+# The sandbox: emulated Telegram, the bot, demo data and a chat page at http://127.0.0.1:8080
+demo: install
+	$(BIN)/letterbot sandbox
+
+# The real bot (needs TELEGRAM_BOT_TOKEN).
+run: install
+	$(BIN)/letterbot run
+
+test: install
+	$(BIN)/pytest -q
+
+# The same tests with PostgreSQL required (CI): they fail instead of skipping without it.
+test-postgres: install
+	LETTERBOT_REQUIRE_POSTGRES=1 $(BIN)/pytest -q -m postgres
+
+lint: install
+	$(BIN)/ruff check bot tests benchmarks migrations
+	$(BIN)/ruff format --check bot tests benchmarks migrations
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) data
+	find locales -name '*.mo' -delete

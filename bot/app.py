@@ -1,0 +1,65 @@
+"""The one wiring place: settings in, a ready PTB Application out. `__main__` and tests both use it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram.constants import ParseMode
+from telegram.ext import Application, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot import LOCALES_DIR, TEMPLATES_DIR
+from bot.clock import Clock, system_clock
+from bot.config import Settings
+from bot.db import Database
+from bot.deps import Deps
+from bot.handlers import common, menu, register
+from bot.i18n import I18n
+
+log = logging.getLogger(__name__)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    request: BaseRequest | None = None,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """Build the bot: database, renderer, handlers in their order, error handler, command menus.
+
+    Migrations are not applied here: they run before the event loop starts (see `cli.run`).
+    """
+    deps = Deps(
+        settings=settings,
+        db=Database(settings.database_url),
+        i18n=I18n(LOCALES_DIR, TEMPLATES_DIR, settings.bot_default_locale),
+        clock=clock,
+    )
+    builder = (
+        Application.builder()
+        .token(settings.require_token())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone))
+        .context_types(ContextTypes(context=common.AppContext))
+        .post_init(_on_startup)
+        .post_shutdown(_on_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request)
+    application = builder.build()
+    application.bot_data[common.DEPS_KEY] = deps
+    register(application)
+    return application
+
+
+async def _on_startup(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    deps: Deps = application.bot_data[common.DEPS_KEY]
+    await menu.register(application.bot, deps.i18n)
+    log.info("bot @%s is ready", application.bot.username)
+
+
+async def _on_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    deps: Deps = application.bot_data[common.DEPS_KEY]
+    await deps.db.dispose()

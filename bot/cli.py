@@ -1,0 +1,158 @@
+"""The `letterbot` command: run the bot, migrate, import and export the list, grant roles, sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from telegram import Update
+
+from bot import db
+from bot.clock import system_clock
+from bot.config import ConfigError, Settings, load_settings
+from bot.models import Role
+
+log = logging.getLogger("letterbot")
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO, and the URL carries the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="letterbot", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("run", help="apply pending migrations, then run the bot")
+
+    database = commands.add_parser("db", help="database migrations").add_subparsers(
+        dest="db_command", required=True, metavar="ACTION"
+    )
+    upgrade = database.add_parser("upgrade", help="apply migrations (default: all)")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    downgrade = database.add_parser("downgrade", help="undo migrations (default: all)")
+    downgrade.add_argument("revision", nargs="?", default="base")
+    database.add_parser("check", help="fail if the models and migrations disagree")
+
+    prisoners = commands.add_parser("prisoners", help="the prisoner list").add_subparsers(
+        dest="prisoners_command", required=True, metavar="ACTION"
+    )
+    importing = prisoners.add_parser(
+        "import",
+        help="import the own format (CSV or JSON) or Viasna CSV exports (ru and be joined by id)",
+    )
+    importing.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    importing.add_argument("--dry-run", action="store_true", help="report, write nothing")
+    exporting = prisoners.add_parser("export", help="write the list in the own format")
+    exporting.add_argument("file", type=Path, metavar="FILE", help="*.csv or *.json")
+
+    roles = commands.add_parser("roles", help="admin and coordinator powers").add_subparsers(
+        dest="roles_command", required=True, metavar="ACTION"
+    )
+    for action in ("grant", "revoke"):
+        sub = roles.add_parser(action, help=f"{action} a role")
+        sub.add_argument("user_id", type=int, metavar="USER_ID", help="Telegram user id")
+        sub.add_argument(
+            "role",
+            choices=[role.value for role in Role],
+            metavar="ROLE",
+            help="admin or coordinator",
+        )
+
+    sandbox = commands.add_parser(
+        "sandbox", help="emulated Telegram, the bot, demo data and a chat page in the browser"
+    )
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8080)
+    sandbox.add_argument(
+        "--database-url", default=None, help="default: a fresh SQLite file in data/sandbox.sqlite3"
+    )
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    configure_logging()
+    try:
+        settings = load_settings()
+        return dispatch(args, settings)
+    except ConfigError as exc:
+        print(f"letterbot: configuration error: {exc}", file=sys.stderr)
+        return 2
+
+
+def dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "run":
+        return run(settings)
+    if args.command == "db":
+        return migrate(args, settings)
+    if args.command == "prisoners":
+        from bot import importing
+
+        if args.prisoners_command == "import":
+            return importing.cli_import(settings, args.files, dry_run=args.dry_run)
+        return importing.cli_export(settings, args.file)
+    if args.command == "roles":
+        return asyncio.run(change_role(settings, args.roles_command, args.user_id, Role(args.role)))
+    if args.command == "sandbox":
+        from bot.sandbox import server
+
+        return server.serve(settings, host=args.host, port=args.port, database_url=args.database_url)
+    raise AssertionError(args.command)
+
+
+def migrate(args: argparse.Namespace, settings: Settings) -> int:
+    if args.db_command == "upgrade":
+        db.upgrade(settings.database_url, args.revision)
+    elif args.db_command == "downgrade":
+        db.downgrade(settings.database_url, args.revision)
+    else:
+        db.check(settings.database_url)
+        print("models and migrations agree")
+    return 0
+
+
+async def change_role(settings: Settings, action: str, user_id: int, role: Role) -> int:
+    from bot.services import roles
+
+    database = db.Database(settings.database_url)
+    try:
+        async with database.transaction() as session:
+            change = roles.grant if action == "grant" else roles.revoke
+            changed = await change(session, telegram_id=user_id, role=role, by=None, now=system_clock())
+    finally:
+        await database.dispose()
+    verb = "granted" if action == "grant" else "revoked"
+    print(f"{role.value} {verb}" if changed else f"nothing to do: {role.value} was already {verb}")
+    return 0
+
+
+def run(settings: Settings) -> int:
+    from bot.app import build_application
+
+    settings.require_token()
+    if settings.bot_webhook_url and settings.bot_webhook_secret is None:
+        raise ConfigError("BOT_WEBHOOK_SECRET: required when BOT_WEBHOOK_URL is set")
+    db.upgrade(settings.database_url)  # before PTB's event loop starts (Alembic runs its own)
+    application = build_application(settings)
+    if settings.bot_webhook_url and settings.bot_webhook_secret is not None:
+        host, port = settings.webhook_host_port
+        application.run_webhook(
+            listen=host,
+            port=port,
+            url_path=urlsplit(settings.bot_webhook_url).path.lstrip("/"),
+            webhook_url=settings.bot_webhook_url,
+            secret_token=settings.bot_webhook_secret.get_secret_value(),
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0

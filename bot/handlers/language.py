@@ -1,0 +1,42 @@
+"""/language and the language buttons: the choice is stored and the menu follows it."""
+
+from __future__ import annotations
+
+from telegram import BotCommandScopeChat, Update
+
+from bot.config import LOCALES
+from bot.handlers import menu
+from bot.handlers.common import AppContext, Request, handler, language_keyboard, message_of
+from bot.i18n import NATIVE_NAMES
+from bot.services import supporters
+
+CALLBACK_PATTERN = r"^lang:"
+
+
+@handler()
+async def ask(update: Update, context: AppContext, request: Request) -> None:
+    await message_of(update).reply_text(
+        request.render("language", language=NATIVE_NAMES[request.locale]),
+        reply_markup=language_keyboard(request.locale),
+    )
+
+
+@handler()
+async def choose(update: Update, context: AppContext, request: Request) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    chosen = query.data.removeprefix("lang:")
+    locale = next((candidate for candidate in LOCALES if candidate == chosen), None)
+    if locale is None:  # callback data can be forged: accept only what we offered
+        await query.answer(request.t._("This button is no longer valid."), show_alert=True)
+        return
+    await supporters.set_locale(request.session, request.supporter, locale)
+    request.locale = locale
+    await query.answer(request.t._("Language saved."))
+    await query.edit_message_text(
+        request.render("language_saved", language=NATIVE_NAMES[locale]),
+        reply_markup=language_keyboard(locale),
+    )
+    await context.bot.set_my_commands(
+        menu.commands(request.t, request.roles), scope=BotCommandScopeChat(request.chat_id)
+    )

@@ -1,0 +1,27 @@
+"""The command menu Telegram shows, in each language, and per chat once a user chooses one."""
+
+from __future__ import annotations
+
+from telegram import BotCommand
+from telegram.ext import ExtBot
+
+from bot.config import LOCALES
+from bot.i18n import I18n, Translator
+from bot.models import Role
+
+
+def commands(t: Translator, roles: set[Role] | frozenset[Role] = frozenset()) -> list[BotCommand]:
+    return [
+        BotCommand("start", t._("Start and choose a language")),
+        BotCommand("help", t._("What this bot can do for you")),
+        BotCommand("language", t._("Change the language")),
+        BotCommand("privacy", t._("What the bot keeps about you")),
+        BotCommand("forget", t._("Delete everything the bot keeps about you")),
+    ]
+
+
+async def register(bot: ExtBot[None], i18n: I18n) -> None:
+    """One menu per interface language, and the default language's menu for everyone else."""
+    for locale in LOCALES:
+        await bot.set_my_commands(commands(i18n.translator(locale)), language_code=locale)
+    await bot.set_my_commands(commands(i18n.translator(i18n.default_locale)))

@@ -1,0 +1,145 @@
+"""The database tables: one place, so Alembic and the services see the same model.
+
+What is stored about a supporter is limited on purpose (see DOMAIN.md, writer safety): the Telegram
+id, chosen locale and settings, and the letter log. No names, usernames, phones or letter texts.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, MetaData, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# A naming convention makes constraint names stable across SQLite and PostgreSQL migrations.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+def _utc_column(*, nullable: bool = False) -> Column[datetime]:
+    return Column(DateTime(timezone=True), nullable=nullable)
+
+
+class PrisonerStatus(enum.StrEnum):
+    ACTIVE = "active"
+    RELEASED = "released"
+    FORMER = "former"
+    DECEASED = "deceased"
+
+
+class Gender(enum.StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+
+
+class LetterKind(enum.StrEnum):
+    LETTER = "letter"
+    POSTCARD = "postcard"
+
+
+class WritingPace(enum.StrEnum):
+    MONTHLY = "monthly"
+    FORTNIGHTLY = "fortnightly"
+    OCCASIONS = "occasions"
+
+
+class Prisoner(SQLModel, table=True):
+    """One person from the public lists, with names, facility and address in be and ru."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: str = Field(max_length=64, unique=True, index=True)
+    name_be: str = Field(max_length=200)
+    name_ru: str = Field(max_length=200)
+    name_en: str | None = Field(default=None, max_length=200)
+    gender: str | None = Field(default=None, max_length=8)
+    # The birth date is often partial (a year, or a year and a month): keep each part on its own.
+    birth_year: int | None = None
+    birth_month: int | None = Field(default=None, index=True)
+    birth_day: int | None = None
+    arrest_date: str | None = Field(default=None, max_length=10)  # YYYY, YYYY-MM or YYYY-MM-DD
+    status: str = Field(max_length=16, index=True)
+    in_custody: bool = True
+    institution_be: str | None = Field(default=None, max_length=300)
+    institution_ru: str | None = Field(default=None, max_length=300)
+    address_be: str | None = Field(default=None, sa_type=Text)
+    address_ru: str | None = Field(default=None, sa_type=Text)
+    can_write: bool = True
+    letters_blocked: bool = False
+    incommunicado: bool = False
+    expected_release_date: date | None = None
+    interests: str | None = Field(default=None, sa_type=Text)  # ;-separated, as in the import format
+    bio_be: str | None = Field(default=None, sa_type=Text)
+    bio_ru: str | None = Field(default=None, sa_type=Text)
+    bio_en: str | None = Field(default=None, sa_type=Text)
+    source_updated_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    updated_at: datetime = Field(sa_column=_utc_column())
+
+
+class Supporter(SQLModel, table=True):
+    """A person who writes letters: only what the bot needs to serve them."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
+    locale: str | None = Field(default=None, max_length=2)  # None until the user chooses
+    timezone: str | None = Field(default=None, max_length=64)
+    writing_pace: str | None = Field(default=None, max_length=16)
+    is_active: bool = True  # False once Telegram says the user blocked the bot
+    created_at: datetime = Field(sa_column=_utc_column())
+    last_seen_at: datetime = Field(sa_column=_utc_column())
+
+
+class RoleGrant(SQLModel, table=True):
+    """A coordinator or admin power given to a Telegram user, and by whom (None: an operator)."""
+
+    __table_args__ = (UniqueConstraint("telegram_id", "role", name="uq_rolegrant_user_role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    role: str = Field(max_length=16)
+    granted_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    granted_at: datetime = Field(sa_column=_utc_column())
+
+
+class Letter(SQLModel, table=True):
+    """One letter or postcard a supporter says they sent: who, to whom, when, what kind."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    supporter_id: int = Field(
+        sa_column=Column(ForeignKey("supporter.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    prisoner_id: int = Field(
+        sa_column=Column(ForeignKey("prisoner.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    sent_on: date = Field(index=True)
+    kind: str = Field(max_length=16)
+    occasion: str | None = Field(default=None, max_length=32)
+    reply_received: bool = False
+    created_at: datetime = Field(sa_column=_utc_column())
+
+
+class AuditEntry(SQLModel, table=True):
+    """A privileged action: who (None for an operator at the command line), what, on what."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=_utc_column())
+    actor_telegram_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, nullable=True, index=True)
+    )
+    action: str = Field(max_length=64)
+    # The user acted upon, if any: kept in its own column so that /forget can clear it.
+    subject_telegram_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, nullable=True, index=True)
+    )
+    detail: str | None = Field(default=None, sa_type=Text)

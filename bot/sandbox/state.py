@@ -1,0 +1,189 @@
+"""What the emulated Telegram holds: users, chats, messages, files, updates and the call log."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.sandbox.limits import Limits, RateLimiter
+
+
+class ApiError(Exception):
+    """A refusal as Telegram words it: HTTP code, description, and `retry_after` for 429."""
+
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
+
+
+def bad_request(detail: str) -> ApiError:
+    return ApiError(400, detail if detail.startswith("Bad Request") else f"Bad Request: {detail}")
+
+
+@dataclass
+class EmulatedUser:
+    id: int
+    first_name: str
+    language_code: str | None = None
+    last_name: str | None = None
+    username: str | None = None
+
+    def as_telegram(self) -> dict[str, Any]:
+        user: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        for key in ("last_name", "username", "language_code"):
+            if getattr(self, key):
+                user[key] = getattr(self, key)
+        return user
+
+
+@dataclass
+class Chat:
+    id: int
+    user: EmulatedUser | None = None  # the other side of a private chat
+    type: str = "private"
+    title: str | None = None
+    blocked: bool = False
+    next_message_id: int = 1
+    messages: dict[int, dict[str, Any]] = field(default_factory=dict)  # message_id -> Message
+    commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+
+    def as_telegram(self) -> dict[str, Any]:
+        chat: dict[str, Any] = {"id": self.id, "type": self.type}
+        if self.user is not None:
+            chat["first_name"] = self.user.first_name
+            if self.user.last_name:
+                chat["last_name"] = self.user.last_name
+            if self.user.username:
+                chat["username"] = self.user.username
+        if self.title:
+            chat["title"] = self.title
+        return chat
+
+    def new_message_id(self) -> int:
+        message_id = self.next_message_id
+        self.next_message_id += 1
+        return message_id
+
+
+@dataclass
+class StoredFile:
+    file_id: str
+    file_unique_id: str
+    path: str
+    content: bytes
+    file_name: str | None = None
+    mime_type: str | None = None
+
+
+@dataclass
+class CallRecord:
+    """One Bot API call the bot made, with its outcome: what the sandbox panel and tests read."""
+
+    seq: int
+    at: float
+    method: str
+    params: dict[str, Any]
+    ok: bool
+    error_code: int | None = None
+    description: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "at": self.at,
+            "method": self.method,
+            "params": self.params,
+            "ok": self.ok,
+            "error_code": self.error_code,
+            "description": self.description,
+        }
+
+
+@dataclass
+class State:
+    token: str
+    clock: Callable[[], float] = time.monotonic
+    limits: Limits = field(default_factory=Limits)
+    bot_username: str = "letterbot_sandbox_bot"
+    bot_first_name: str = "Letterbot (sandbox)"
+    users: dict[int, EmulatedUser] = field(default_factory=dict)
+    chats: dict[int, Chat] = field(default_factory=dict)
+    files: dict[str, StoredFile] = field(default_factory=dict)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[CallRecord] = field(default_factory=list)
+    callback_queries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    callback_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    default_commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    bot_texts: dict[str, str] = field(default_factory=dict)  # name, description, short description
+    webhook_url: str = ""
+    webhook_secret: str | None = None
+    allowed_updates: list[str] | None = None
+    processed: set[int] = field(default_factory=set)
+    active_polls: int = 0
+
+    def __post_init__(self) -> None:
+        self.bot_id = int(self.token.split(":", 1)[0])
+        self.rate = RateLimiter(self.limits, self.clock)
+        self.changed = asyncio.Condition()
+        self._update_ids = itertools.count(1)
+        self._ids = itertools.count(1)
+        self._call_seq = itertools.count(1)
+
+    def now(self) -> int:
+        return int(time.time())
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    def bot_user(self) -> dict[str, Any]:
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": self.bot_first_name,
+            "username": self.bot_username,
+        }
+
+    def chat(self, chat_id: object) -> Chat:
+        try:
+            key = int(str(chat_id))
+        except ValueError:
+            raise bad_request("chat not found") from None
+        chat = self.chats.get(key)
+        if chat is None:
+            raise bad_request("chat not found")
+        return chat
+
+    async def push_update(self, body: dict[str, Any]) -> int:
+        update_id = next(self._update_ids)
+        self.updates.append({"update_id": update_id, **body})
+        await self.notify()
+        return update_id
+
+    async def notify(self) -> None:
+        async with self.changed:
+            self.changed.notify_all()
+
+    def record(self, method: str, params: dict[str, Any], error: ApiError | None) -> CallRecord:
+        record = CallRecord(
+            seq=next(self._call_seq),
+            at=self.clock(),
+            method=method,
+            params=params,
+            ok=error is None,
+            error_code=error.code if error else None,
+            description=error.description if error else None,
+        )
+        self.calls.append(record)
+        return record

@@ -1,0 +1,1 @@
+"""Services decide: they take a session and plain values and know nothing of Telegram."""

@@ -1,0 +1,63 @@
+"""Supporters: created on first contact, holding only what DOMAIN.md allows; /forget removes them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import col, delete, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.config import Locale
+from bot.models import AuditEntry, RoleGrant, Supporter
+
+
+async def find(session: AsyncSession, telegram_id: int) -> Supporter | None:
+    result = await session.exec(select(Supporter).where(Supporter.telegram_id == telegram_id))
+    return result.first()
+
+
+async def touch(session: AsyncSession, telegram_id: int, now: datetime) -> Supporter:
+    """The supporter for this Telegram user, created on first contact; marks them seen and active."""
+    supporter = await find(session, telegram_id)
+    if supporter is None:
+        supporter = Supporter(telegram_id=telegram_id, created_at=now, last_seen_at=now)
+    else:
+        supporter.last_seen_at = now
+        supporter.is_active = True
+    session.add(supporter)
+    await session.flush()
+    return supporter
+
+
+async def set_locale(session: AsyncSession, supporter: Supporter, locale: Locale) -> None:
+    supporter.locale = locale
+    session.add(supporter)
+
+
+async def mark_blocked(session: AsyncSession, telegram_id: int) -> None:
+    """Telegram said the user blocked the bot: stop writing to them until they come back."""
+    await session.exec(
+        update(Supporter).where(col(Supporter.telegram_id) == telegram_id).values(is_active=False)
+    )
+
+
+async def forget(session: AsyncSession, telegram_id: int) -> None:
+    """Remove every row of this user; their letters go with them by ON DELETE CASCADE.
+
+    Audit rows of privileged actions stay (what was done), but lose the user's id.
+    """
+    await session.exec(delete(Supporter).where(col(Supporter.telegram_id) == telegram_id))
+    await session.exec(delete(RoleGrant).where(col(RoleGrant.telegram_id) == telegram_id))
+    await session.exec(
+        update(RoleGrant).where(col(RoleGrant.granted_by) == telegram_id).values(granted_by=None)
+    )
+    await session.exec(
+        update(AuditEntry)
+        .where(col(AuditEntry.actor_telegram_id) == telegram_id)
+        .values(actor_telegram_id=None)
+    )
+    await session.exec(
+        update(AuditEntry)
+        .where(col(AuditEntry.subject_telegram_id) == telegram_id)
+        .values(subject_telegram_id=None)
+    )

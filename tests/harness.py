@@ -1,0 +1,146 @@
+"""The end-to-end harness: the real Application from the wiring function, talking HTTP to the
+emulated Telegram, on a real database, with an injected clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, TypeHandler
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.sandbox.http import Server, api_server
+from bot.sandbox.telegram import EmulatedTelegram
+
+TOKEN = "123456789:TEST-token_for-the-emulator"
+HUMAN_PACE = 2.0  # seconds between a person's actions: keeps replies within Telegram's per-chat limit
+
+
+@dataclass
+class FakeClock:
+    start: datetime = field(default_factory=lambda: datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
+    elapsed: float = 0.0
+
+    def utc(self) -> datetime:
+        return self.start + timedelta(seconds=self.elapsed)
+
+    def monotonic(self) -> float:
+        return self.elapsed
+
+    def advance(self, seconds: float) -> None:
+        self.elapsed += seconds
+
+
+def make_settings(database_url: str, port: int, **extra: Any) -> Settings:
+    values: dict[str, Any] = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot",
+        "TELEGRAM_API_FILE_URL": f"http://127.0.0.1:{port}/file/bot",
+        "DATABASE_URL": database_url,
+        "BOT_DEFAULT_LOCALE": "en",
+        **extra,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+class Person:
+    """One emulated user, as a test drives them: send, press, read what the bot answered."""
+
+    def __init__(self, harness: Harness, user_id: int) -> None:
+        self.harness = harness
+        self.id = user_id
+
+    @property
+    def telegram(self) -> EmulatedTelegram:
+        return self.harness.telegram
+
+    async def send(self, text: str) -> dict[str, Any]:
+        self.harness.clock.advance(HUMAN_PACE)
+        update_id = await self.telegram.send_text(self.id, text)
+        await self.telegram.wait_processed(update_id)
+        return self.last()
+
+    async def press(self, label: str, message: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """Press the button with this label on the given (default: the latest) message that has it."""
+        message = message or next(
+            m for m in reversed(self.telegram.bot_messages(self.id)) if _button_data(m, label) is not None
+        )
+        data = _button_data(message, label)
+        assert data is not None, f"no button {label!r} on message {message['message_id']}"
+        return await self.press_data(message["message_id"], data)
+
+    async def press_data(self, message_id: int, data: str) -> dict[str, Any] | None:
+        """Send a callback query with any data, as a forged press would."""
+        self.harness.clock.advance(HUMAN_PACE)
+        update_id = await self.telegram.press(self.id, message_id, data)
+        await self.telegram.wait_processed(update_id)
+        return self.telegram.callback_answer(update_id)
+
+    def last(self) -> dict[str, Any]:
+        return self.telegram.bot_messages(self.id)[-1]
+
+    def messages(self) -> list[dict[str, Any]]:
+        return self.telegram.bot_messages(self.id)
+
+
+def _button_data(message: dict[str, Any], label: str) -> str | None:
+    for row in message.get("reply_markup", {}).get("inline_keyboard", []):
+        for button in row:
+            if button["text"] == label or button["text"].removeprefix("✓ ") == label:
+                return str(button.get("callback_data"))
+    return None
+
+
+def buttons(message: dict[str, Any]) -> list[str]:
+    return [b["text"] for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
+
+
+@dataclass
+class Harness:
+    telegram: EmulatedTelegram
+    server: Server
+    application: Application  # type: ignore[type-arg]
+    clock: FakeClock
+    settings: Settings
+
+    def person(self, user_id: int, first_name: str = "Test", language_code: str | None = "en") -> Person:
+        self.telegram.add_user(user_id, first_name, language_code)
+        return Person(self, user_id)
+
+    def bad_requests(self) -> list[Any]:
+        return [call for call in self.telegram.refusals() if call.error_code == 400]
+
+
+async def start_harness(database_url: str, **settings: Any) -> Harness:
+    clock = FakeClock()
+    telegram = EmulatedTelegram(TOKEN, clock=clock.monotonic)
+    server = api_server(telegram)
+    port = server.start()
+    config = make_settings(database_url, port, **settings)
+    application = build_application(config, clock=clock.utc)
+
+    async def processed(update: Update, _context: Any) -> None:
+        await telegram.mark_processed(update.update_id)
+
+    application.add_handler(TypeHandler(Update, processed), group=10_000)
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0, timeout=5, allowed_updates=Update.ALL_TYPES)
+    return Harness(telegram, server, application, clock, config)
+
+
+async def stop_harness(harness: Harness) -> None:
+    application = harness.application
+    assert application.updater is not None
+    await application.updater.stop()
+    await application.stop()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
+    await application.shutdown()
+    await harness.server.stop()
