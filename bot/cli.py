@@ -12,10 +12,11 @@ from urllib.parse import urlsplit
 
 from telegram import Update
 
-from bot import db
+from bot import db, importing
 from bot.clock import system_clock
 from bot.config import ConfigError, Settings, load_settings
 from bot.models import Role
+from bot.services.prisoners import Counts
 
 log = logging.getLogger("letterbot")
 
@@ -95,11 +96,9 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "db":
         return migrate(args, settings)
     if args.command == "prisoners":
-        from bot import importing
-
         if args.prisoners_command == "import":
-            return importing.cli_import(settings, args.files, dry_run=args.dry_run)
-        return importing.cli_export(settings, args.file)
+            return import_prisoners(settings, args.files, dry_run=args.dry_run)
+        return export_prisoners(settings, args.file)
     if args.command == "roles":
         return asyncio.run(change_role(settings, args.roles_command, args.user_id, Role(args.role)))
     if args.command == "sandbox":
@@ -155,4 +154,51 @@ def run(settings: Settings) -> int:
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def import_prisoners(settings: Settings, paths: list[Path], *, dry_run: bool) -> int:
+    try:
+        raw_files = [importing.files.read(path) for path in paths]
+    except importing.files.FileError as exc:
+        print(f"error: {exc}\nnothing was written")
+        return 1
+    for raw in raw_files:
+        kind = f"Viasna export ({raw.language})" if raw.kind == "viasna" else "own format"
+        print(f"{raw.path}: {kind}, {len(raw.rows)} rows")
+    result, counts = asyncio.run(_apply_and_close(settings, raw_files, dry_run))
+    for where, reason in result.skipped:
+        print(f"skipped {where}: {reason}")
+    if counts is None:
+        for where, reason in result.errors:
+            print(f"error {where}: {reason}")
+        print(f"{len(result.errors)} errors: nothing was written")
+        return 1
+    prefix = "dry run, nothing written: would be " if dry_run else ""
+    changes = f"new {counts.new}, updated {counts.updated}, unchanged {counts.unchanged}"
+    print(f"{prefix}{changes}, skipped {counts.skipped}")
+    return 0
+
+
+async def _apply_and_close(
+    settings: Settings, raw_files: list[importing.files.RawFile], dry_run: bool
+) -> tuple[importing.Plan, Counts | None]:
+    database = db.Database(settings.database_url)
+    try:
+        return await importing.apply(database, raw_files, dry_run=dry_run)
+    finally:
+        await database.dispose()
+
+
+def export_prisoners(settings: Settings, path: Path) -> int:
+    async def run() -> list[dict[str, str]]:
+        database = db.Database(settings.database_url)
+        try:
+            return await importing.export_rows(database)
+        finally:
+            await database.dispose()
+
+    rows = asyncio.run(run())
+    importing.write_export(path, rows)
+    print(f"{path}: {len(rows)} prisoners written")
     return 0

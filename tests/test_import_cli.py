@@ -80,7 +80,9 @@ def test_dry_run_writes_nothing(env: str, capsys: pytest.CaptureFixture[str]) ->
     assert snapshot(env) == []
 
 
-def test_export_then_import_changes_nothing(env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_then_import_changes_nothing(
+    env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert cli.main(["prisoners", "import", str(DATA / "prisoners_good.csv")]) == 0
     assert cli.main(["prisoners", "import", str(DATA / "viasna_ru.csv"), str(DATA / "viasna_be.csv")]) == 0
     before = snapshot(env)
@@ -111,7 +113,9 @@ def test_viasna_ru_and_be_are_joined_by_id(env: str, capsys: pytest.CaptureFixtu
     assert "unchanged 3" in capsys.readouterr().out
 
 
-def test_single_language_viasna_for_new_people_is_an_error(env: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_single_language_viasna_for_new_people_is_an_error(
+    env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert cli.main(["prisoners", "import", str(DATA / "viasna_ru.csv")]) == 1
     out = capsys.readouterr().out
     assert "name_be is required" in out
@@ -130,5 +134,9 @@ def test_roles_grant_and_revoke(env: str, capsys: pytest.CaptureFixture[str]) ->
     assert cli.main(["roles", "grant", "5550001", "coordinator"]) == 0
     assert cli.main(["roles", "revoke", "5550001", "coordinator"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out == ["coordinator granted", "nothing to do: coordinator was already granted", "coordinator revoked"]
+    assert out == [
+        "coordinator granted",
+        "nothing to do: coordinator was already granted",
+        "coordinator revoked",
+    ]
     assert count_audit(env) == 2

@@ -12,7 +12,14 @@ CUSTODY = {"institution_be": "ПК №4", "institution_ru": "ИК №4", "addres
 
 
 def row(**values: str) -> dict[str, str]:
-    return {"source_id": "x-1", "name_be": "Алесь", "name_ru": "Алесь", "status": "active", **CUSTODY, **values}
+    return {
+        "source_id": "x-1",
+        "name_be": "Алесь",
+        "name_ru": "Алесь",
+        "status": "active",
+        **CUSTODY,
+        **values,
+    }
 
 
 def test_minimal_row_gets_defaults() -> None:
@@ -64,9 +71,19 @@ def test_released_person_needs_no_address() -> None:
 
 def test_round_trip_of_every_column() -> None:
     values = row(
-        name_en="Ales", gender="male", birth_date="1980-05", arrest_date="2021-01-02", can_write="false",
-        letters_blocked="true", incommunicado="true", expected_release_date="2030-01-31",
-        interests="books; chess", bio_be="б", bio_ru="р", bio_en="e", source_updated_at="2026-01-02T03:04:05",
+        name_en="Ales",
+        gender="male",
+        birth_date="1980-05",
+        arrest_date="2021-01-02",
+        can_write="false",
+        letters_blocked="true",
+        incommunicado="true",
+        expected_release_date="2030-01-31",
+        interests="books; chess",
+        bio_be="б",
+        bio_ru="р",
+        bio_en="e",
+        source_updated_at="2026-01-02T03:04:05",
     )
     parsed = record.parse_row(values, "line 2")
     assert parsed.errors == []
@@ -123,5 +140,7 @@ def test_viasna_special_prison_values(
 
 
 def test_viasna_np_is_skipped_with_reason() -> None:
-    own, reason = viasna.to_own_row(_person(ru={"id": "9", "name": "Имя", "status": "np", "prison": "x"}), None)
+    own, reason = viasna.to_own_row(
+        _person(ru={"id": "9", "name": "Имя", "status": "np", "prison": "x"}), None
+    )
     assert own is None and reason is not None and "np" in reason

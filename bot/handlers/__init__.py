@@ -6,12 +6,13 @@ from telegram.ext import (
     Application,
     BaseHandler,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     filters,
 )
 
-from bot.handlers import about, errors, forget, language, start
+from bot.handlers import about, errors, forget, language, membership, start
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]  # PTB's handler generics vary per kind
@@ -25,6 +26,8 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]  # PTB's handler 
         # Buttons, each family by its callback prefix; anything else pressed is refused below.
         CallbackQueryHandler(language.choose, pattern=language.CALLBACK_PATTERN),
         CallbackQueryHandler(forget.answer, pattern=forget.CALLBACK_PATTERN),
+        # Telegram's notice that the user blocked (or unblocked) the bot.
+        ChatMemberHandler(membership.changed, ChatMemberHandler.MY_CHAT_MEMBER),
         # Last: whatever no handler above took (unknown commands, free text) gets a pointer to /help.
         MessageHandler(filters.ALL & ~filters.UpdateType.EDITED, about.unknown),
         CallbackQueryHandler(about.stale_button),

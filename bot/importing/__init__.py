@@ -5,7 +5,6 @@ With any bad row nothing is written: the report names every bad row with its pla
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import json
 from dataclasses import dataclass, field
@@ -14,7 +13,6 @@ from typing import Any
 
 from bot import db
 from bot.clock import system_clock
-from bot.config import Settings
 from bot.importing import files, record, viasna
 from bot.services import prisoners
 
@@ -42,7 +40,9 @@ def plan(raw_files: list[files.RawFile], existing: dict[str, dict[str, str]]) ->
         for where, values in raw.rows:
             person = viasna_people.setdefault(viasna.clean(values.get("id")), viasna.Joined())
             if language in person.by_language:
-                result.errors.append((f"{raw.path.name}: {where}", f"two {language} exports give id {values.get('id')}"))
+                result.errors.append(
+                    (f"{raw.path.name}: {where}", f"two {language} exports give id {values.get('id')}")
+                )
             person.by_language[language] = viasna.ViasnaRow(f"{raw.path.name}: {where}", values)
     for source_id, person in viasna_people.items():
         row, reason = viasna.to_own_row(person, existing.get(source_id))
@@ -86,45 +86,14 @@ async def apply(
     return result, counts
 
 
-def cli_import(settings: Settings, paths: list[Path], *, dry_run: bool) -> int:
-    try:
-        raw_files = [files.read(path) for path in paths]
-    except files.FileError as exc:
-        print(f"error: {exc}\nnothing was written")
-        return 1
-    for raw in raw_files:
-        kind = f"Viasna export ({raw.language})" if raw.kind == "viasna" else "own format"
-        print(f"{raw.path}: {kind}, {len(raw.rows)} rows")
-    result, counts = asyncio.run(_apply_and_close(settings, raw_files, dry_run))
-    for where, reason in result.skipped:
-        print(f"skipped {where}: {reason}")
-    if counts is None:
-        for where, reason in result.errors:
-            print(f"error {where}: {reason}")
-        print(f"{len(result.errors)} errors: nothing was written")
-        return 1
-    prefix = "dry run, nothing written: would be " if dry_run else ""
-    print(f"{prefix}new {counts.new}, updated {counts.updated}, unchanged {counts.unchanged}, skipped {counts.skipped}")
-    return 0
-
-
-async def _apply_and_close(
-    settings: Settings, raw_files: list[files.RawFile], dry_run: bool
-) -> tuple[Plan, prisoners.Counts | None]:
-    database = db.Database(settings.database_url)
-    try:
-        return await apply(database, raw_files, dry_run=dry_run)
-    finally:
-        await database.dispose()
-
-
 FLAGS = ("in_custody", "can_write", "letters_blocked", "incommunicado")
 
 
 def write_export(path: Path, rows: list[dict[str, str]]) -> None:
     if path.suffix.lower() == ".json":
         typed = [
-            {key: (value == "true" if key in FLAGS else value or None) for key, value in row.items()} for row in rows
+            {key: (value == "true" if key in FLAGS else value or None) for key, value in row.items()}
+            for row in rows
         ]
         path.write_text(json.dumps(typed, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return
@@ -137,17 +106,3 @@ def write_export(path: Path, rows: list[dict[str, str]]) -> None:
 async def export_rows(database: db.Database) -> list[dict[str, str]]:
     async with database.transaction() as session:
         return [record.to_row(values) for values in await prisoners.all_values(session)]
-
-
-def cli_export(settings: Settings, path: Path) -> int:
-    async def run() -> list[dict[str, str]]:
-        database = db.Database(settings.database_url)
-        try:
-            return await export_rows(database)
-        finally:
-            await database.dispose()
-
-    rows = asyncio.run(run())
-    write_export(path, rows)
-    print(f"{path}: {len(rows)} prisoners written")
-    return 0

@@ -36,7 +36,7 @@ class RowResult:
 
 
 def parse_partial_date(text: str) -> tuple[int, int | None, int | None]:
-    """"1985", "1985-03" or "1985-03-12" to (year, month, day); ValueError if not a real date."""
+    """ "1985", "1985-03" or "1985-03-12" to (year, month, day); ValueError if not a real date."""
     match = PARTIAL_DATE.match(text)
     if match is None:
         raise ValueError(f"{text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")

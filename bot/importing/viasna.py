@@ -20,8 +20,10 @@ NOT_IN_CUSTODY = (
     "освобожд", "вызвал", "released", "на свобод", "на волі", "at liberty", "неизвест", "невядом", "unknown",
     "домашн", "хатні", "house arrest", "home",
 )  # fmt: skip
-GENDERS = {"male": "male", "m": "male", "мужчина": "male", "мужчына": "male", "муж": "male",
-           "female": "female", "f": "female", "женщина": "female", "жанчына": "female", "жен": "female"}  # fmt: skip
+GENDERS = {
+    "male": "male", "m": "male", "мужчина": "male", "мужчына": "male", "муж": "male",
+    "female": "female", "f": "female", "женщина": "female", "жанчына": "female", "жен": "female",
+}  # fmt: skip
 
 
 @dataclass
@@ -42,7 +44,7 @@ class Joined:
 
 
 def is_viasna(header: list[str]) -> bool:
-    return NEEDED <= set(header) and "source_id" not in header
+    return set(header) >= NEEDED and "source_id" not in header
 
 
 def detect_language(rows: list[dict[str, str]]) -> str:

@@ -41,7 +41,12 @@ async def by_source_id(session: AsyncSession, source_ids: list[str]) -> dict[str
 
 
 async def upsert(
-    session: AsyncSession, records: list[dict[str, Any]], *, now: datetime, actor: int | None, skipped: int = 0
+    session: AsyncSession,
+    records: list[dict[str, Any]],
+    *,
+    now: datetime,
+    actor: int | None,
+    skipped: int = 0,
 ) -> Counts:
     """Insert new people, update changed ones, leave the rest; one audit row for the whole import."""
     counts = Counts(skipped=skipped)
@@ -59,10 +64,10 @@ async def upsert(
             prisoner.updated_at = now
             session.add(prisoner)
             counts.updated += 1
-    audit.record(
-        session, at=now, actor=actor, action="prisoners.import",
-        detail=f"new={counts.new} updated={counts.updated} unchanged={counts.unchanged} skipped={counts.skipped}",
-    )  # fmt: skip
+    detail = (
+        f"new={counts.new} updated={counts.updated} unchanged={counts.unchanged} skipped={counts.skipped}"
+    )
+    audit.record(session, at=now, actor=actor, action="prisoners.import", detail=detail)
     return counts
 
 
