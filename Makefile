@@ -39,8 +39,8 @@ test-postgres: install
 	LETTERBOT_REQUIRE_POSTGRES=1 $(BIN)/pytest -q -m postgres
 
 lint: install
-	$(BIN)/ruff check bot tests benchmarks migrations
-	$(BIN)/ruff format --check bot tests benchmarks migrations
+	$(BIN)/ruff check bot tests migrations
+	$(BIN)/ruff format --check bot tests migrations
 	$(BIN)/mypy
 
 clean:

@@ -7,6 +7,7 @@ languages running side by side never see each other's translations.
 from __future__ import annotations
 
 import gettext
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from bot.config import LOCALES, Locale
 
 DOMAIN = "messages"
+BLANK_LINES = re.compile(r"\n\s*\n(\s*\n)+")
 # What each language is called in itself, for the language buttons.
 NATIVE_NAMES: dict[Locale, str] = {"be": "Беларуская", "ru": "Русский", "en": "English"}
 
@@ -84,7 +86,7 @@ class I18n:
             autoescape=True,  # every template renders Telegram HTML
             undefined=StrictUndefined,
             extensions=["jinja2.ext.i18n"],
-            trim_blocks=True,
+            trim_blocks=False,  # keeps the blank line after {% endtrans %}; see render()
             lstrip_blocks=True,
             keep_trailing_newline=False,
         )
@@ -98,9 +100,12 @@ class I18n:
         return self._translators[locale]
 
     def render(self, locale: Locale, name: str, **context: Any) -> str:
-        """Render `templates/<name>.html.j2` in one locale; blank lines at the ends are dropped."""
+        """Render `templates/<name>.html.j2` in one locale.
+
+        Paragraphs are separated by one blank line however the template's block tags fall.
+        """
         template = self._environments[locale].get_template(f"{name}.html.j2")
-        return template.render(**context).strip()
+        return BLANK_LINES.sub("\n\n", template.render(**context)).strip()
 
     def template_names(self) -> list[str]:
         loader = self._environments[self.default_locale].loader

@@ -1,0 +1,92 @@
+"""Demo data for the sandbox: invented people, clearly marked, never real prisoners.
+
+Names agree in be, ru and en; both genders; birthdays spread over the year with several in the
+coming weeks; facility addresses that look like real ones in both languages; some people flagged as
+letters-blocked or incommunicado, and a few released.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from bot.importing import record
+
+MEN = [
+    ("Алесь", "Александр", "Ales"), ("Андрэй", "Андрей", "Andrei"), ("Сяргей", "Сергей", "Siarhei"),
+    ("Дзмітрый", "Дмитрий", "Dzmitry"), ("Мікалай", "Николай", "Mikalai"), ("Павел", "Павел", "Pavel"),
+    ("Віктар", "Виктор", "Viktar"), ("Ігар", "Игорь", "Ihar"), ("Юрый", "Юрий", "Yury"),
+    ("Максім", "Максим", "Maksim"),
+]  # fmt: skip
+WOMEN = [
+    ("Вольга", "Ольга", "Volha"), ("Марына", "Марина", "Maryna"), ("Алена", "Елена", "Alena"),
+    ("Наталля", "Наталья", "Natallia"), ("Таццяна", "Татьяна", "Tatsiana"), ("Ксенія", "Ксения", "Ksenia"),
+    ("Ганна", "Анна", "Hanna"), ("Ірына", "Ирина", "Iryna"), ("Людміла", "Людмила", "Liudmila"),
+    ("Кацярына", "Екатерина", "Katsiaryna"),
+]  # fmt: skip
+# (be, ru, en) for a man, then for a woman where the surname changes with gender.
+SURNAMES = [
+    (("Каваленка", "Коваленко", "Kavalenka"), None), (("Шаўчук", "Шевчук", "Shauchuk"), None),
+    (("Мельнік", "Мельник", "Melnik"), None), (("Ждановіч", "Жданович", "Zhdanovich"), None),
+    (("Навіцкі", "Новицкий", "Navitski"), ("Навіцкая", "Новицкая", "Navitskaya")),
+    (("Цімашкоў", "Тимошков", "Tsimashkou"), ("Цімашкова", "Тимошкова", "Tsimashkova")),
+    (("Багданаў", "Богданов", "Bahdanau"), ("Багданава", "Богданова", "Bahdanava")),
+    (("Грышкевіч", "Гришкевич", "Hryshkevich"), None), (("Сіняк", "Синяк", "Siniak"), None),
+    (("Лазоўскі", "Лазовский", "Lazouski"), ("Лазоўская", "Лазовская", "Lazouskaya")),
+]  # fmt: skip
+FACILITIES = [
+    ("ПК №4", "ИК №4", "вул. Антошкіна, 3\n246035, г. Гомель", "ул. Антошкина, 3\n246035, г. Гомель"),
+    ("СІЗА №1", "СИЗО №1", "вул. Валадарскага, 2\n220030, г. Мінск", "ул. Володарского, 2\n220030, г. Минск"),
+    ("ПК №15", "ИК №15", "Слаўгарадская шаша, 183\n213105, г. Магілёў",
+     "Славгородское шоссе, 183\n213105, г. Могилёв"),
+    ("ПК №3", "ИК №3", "п. Віцьба\n211323, Віцебскі р-н", "п. Витьба\n211323, Витебский р-н"),
+    ("Турма №1", "Тюрьма №1", "вул. Кірава, 1\n230023, г. Гродна", "ул. Кирова, 1\n230023, г. Гродно"),
+    ("ПК №2", "ИК №2", "вул. Сікорскага, 1\n213800, г. Бабруйск", "ул. Сикорского, 1\n213800, г. Бобруйск"),
+]  # fmt: skip
+INTERESTS = ["books", "music", "chess", "cooking", "gardening", "history", "films", "sport", "travel", "cats"]
+BIO = {
+    "bio_be": "Дэманстрацыйныя даныя: выдуманы чалавек.",
+    "bio_ru": "Демонстрационные данные: вымышленный человек.",
+    "bio_en": "Demo data: an invented person.",
+}
+COUNT = 44
+SOON = (3, 8, 12, 19, 25)  # days from today: birthdays within the postal lead time
+
+
+def people(today: date) -> list[dict[str, Any]]:
+    """The demo prisoners as column values, checked by the same parser as any import."""
+    values = []
+    for index in range(COUNT):
+        woman = index % 2 == 1
+        first = (WOMEN if woman else MEN)[index // 2 % 10]
+        man_surname, woman_surname = SURNAMES[(index * 3) % len(SURNAMES)]
+        last = (woman_surname or man_surname) if woman else man_surname
+        be_inst, ru_inst, be_addr, ru_addr = FACILITIES[index % len(FACILITIES)]
+        year = 1960 + (index * 7) % 40
+        if index < len(SOON):
+            birthday = today + timedelta(days=SOON[index])
+            birth_date = f"{year}-{birthday.month:02d}-{min(birthday.day, 28):02d}"
+        elif index % 9 == 0:
+            birth_date = str(year)  # only the year is known
+        else:
+            birth_date = f"{year}-{index % 12 + 1:02d}-{index * 5 % 28 + 1:02d}"
+        released = index % 13 == 12
+        row = {
+            "source_id": f"demo-{index + 1:03d}",
+            "name_be": f"{first[0]} {last[0]}", "name_ru": f"{first[1]} {last[1]}",
+            "name_en": f"{first[2]} {last[2]}",
+            "gender": "female" if woman else "male",
+            "birth_date": birth_date,
+            "arrest_date": f"{2020 + index % 5}-{index % 12 + 1:02d}",
+            "status": "released" if released else "active",
+            "institution_be": "" if released else be_inst, "institution_ru": "" if released else ru_inst,
+            "address_be": "" if released else be_addr, "address_ru": "" if released else ru_addr,
+            "letters_blocked": "true" if index % 7 == 3 else "false",
+            "incommunicado": "true" if index % 11 == 5 else "false",
+            "interests": ";".join(INTERESTS[(index + k) % len(INTERESTS)] for k in range(index % 3 + 1)),
+            **BIO,
+        }  # fmt: skip
+        parsed = record.parse_row(row, f"demo {index + 1}")
+        assert not parsed.errors, parsed.errors
+        values.append(parsed.values)
+    return values

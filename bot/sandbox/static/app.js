@@ -1,0 +1,166 @@
+// The sandbox page: a Telegram-like chat with the bot through the emulated Bot API.
+"use strict";
+
+const state = { users: [], current: null, lastChat: "", lastCall: 0 };
+const $ = (id) => document.getElementById(id);
+
+async function api(path, options = {}) {
+  const response = await fetch(path, options);
+  return response.json();
+}
+
+function post(path, body) {
+  return api(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+}
+
+async function loadUsers() {
+  state.users = (await api("/sandbox/api/users")).users;
+  const list = $("user-list");
+  list.replaceChildren(...state.users.map((user) => {
+    const item = document.createElement("li");
+    item.dataset.userId = user.id;
+    item.className = user.id === state.current ? "active" : "";
+    item.textContent = user.first_name;
+    const detail = document.createElement("small");
+    detail.textContent = `${user.role}, app language ${user.language_code || "none"}${user.blocked ? ", blocked the bot" : ""}`;
+    item.append(detail);
+    item.addEventListener("click", () => choose(user.id));
+    return item;
+  }));
+}
+
+function choose(userId) {
+  state.current = userId;
+  state.lastChat = "";
+  const user = state.users.find((u) => u.id === userId);
+  $("chat-title").textContent = `${user.first_name} — chat with the bot`;
+  for (const id of ["text", "send", "block"]) $(id).disabled = false;
+  loadUsers();
+  refresh();
+  $("text").focus();
+}
+
+function renderMessage(message) {
+  const bubble = document.createElement("div");
+  bubble.className = "msg " + (message.from_bot ? "bot" : "user");
+  bubble.dataset.messageId = message.message_id;
+  if (message.photo) {
+    const image = document.createElement("img");
+    image.src = message.photo;
+    bubble.append(image);
+  }
+  if (message.document) {
+    const link = document.createElement("a");
+    link.href = message.document.url;
+    link.textContent = "📄 " + message.document.name;
+    bubble.append(link);
+  }
+  const text = document.createElement("div");
+  text.className = "text";
+  text.innerHTML = message.html; // built server-side from Telegram entities, every text part escaped
+  bubble.append(text);
+  if (message.edited) {
+    const mark = document.createElement("span");
+    mark.className = "edited";
+    mark.textContent = "edited";
+    text.append(mark);
+  }
+  if (message.buttons.length) {
+    const keyboard = document.createElement("div");
+    keyboard.className = "keyboard";
+    for (const row of message.buttons) {
+      const line = document.createElement("div");
+      line.className = "row";
+      for (const button of row) {
+        const element = document.createElement("button");
+        element.type = "button";
+        element.textContent = button.text;
+        element.addEventListener("click", () => {
+          if (button.url) window.open(button.url, "_blank", "noopener");
+          else post(`/sandbox/api/chat/${state.current}/press`, { message_id: message.message_id, data: button.data }).then(refresh);
+        });
+        line.append(element);
+      }
+      keyboard.append(line);
+    }
+    bubble.append(keyboard);
+  }
+  return bubble;
+}
+
+function renderCalls(calls) {
+  const list = $("call-list");
+  for (const call of calls) {
+    state.lastCall = Math.max(state.lastCall, call.seq);
+    const item = document.createElement("li");
+    item.className = call.ok ? "ok" : "refused";
+    const details = document.createElement("details");
+    const summary = document.createElement("summary");
+    summary.textContent = call.ok ? call.method : `${call.method} → ${call.error_code} ${call.description}`;
+    const body = document.createElement("pre");
+    body.textContent = JSON.stringify(call.params, null, 1);
+    details.append(summary, body);
+    item.append(details);
+    list.append(item);
+  }
+  applyFilter();
+  if (calls.length) $("calls").scrollTop = $("calls").scrollHeight;
+}
+
+function applyFilter() {
+  const onlyErrors = $("only-errors").checked;
+  for (const item of $("call-list").children) item.hidden = onlyErrors && item.className !== "refused";
+}
+
+async function refresh() {
+  if (state.current === null) return;
+  const chat = await api(`/sandbox/api/chat/${state.current}?calls_after=${state.lastCall}`);
+  renderCalls(chat.calls);
+  const snapshot = JSON.stringify(chat.messages);
+  if (snapshot !== state.lastChat) {
+    state.lastChat = snapshot;
+    $("messages").replaceChildren(...chat.messages.map(renderMessage));
+    $("messages").scrollTop = $("messages").scrollHeight;
+  }
+  $("block").textContent = chat.blocked ? "Unblock bot" : "Block bot";
+}
+
+$("composer").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const text = $("text").value;
+  if (!text.trim() || state.current === null) return;
+  $("text").value = "";
+  await post(`/sandbox/api/chat/${state.current}/send`, { text });
+  refresh();
+});
+
+$("upload").addEventListener("change", async () => {
+  const file = $("upload").files[0];
+  if (!file || state.current === null) return;
+  const form = new FormData();
+  form.append("document", file);
+  await fetch(`/sandbox/api/chat/${state.current}/upload`, { method: "POST", body: form });
+  $("upload").value = "";
+  refresh();
+});
+
+$("block").addEventListener("click", async () => {
+  const blocked = $("block").textContent === "Block bot";
+  await post(`/sandbox/api/chat/${state.current}/block`, { blocked });
+  await loadUsers();
+  refresh();
+});
+
+$("add-user").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const created = await post("/sandbox/api/users", {
+    first_name: $("new-name").value, language_code: $("new-language").value, role: $("new-role").value,
+  });
+  $("new-name").value = "";
+  await loadUsers();
+  if (created.id) choose(created.id);
+});
+
+$("only-errors").addEventListener("change", applyFilter);
+loadUsers();
+setInterval(refresh, 700);

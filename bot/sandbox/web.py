@@ -1,0 +1,159 @@
+"""The sandbox page's JSON API: people, their chat with the bot, and the raw Bot API call log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from tornado.web import RequestHandler, StaticFileHandler
+
+from bot.sandbox import formatting
+from bot.sandbox.telegram import EmulatedTelegram
+
+STATIC = __file__.rsplit("/", 1)[0] + "/static"
+RoleSetter = Callable[[int, str | None], Awaitable[None]]
+
+
+class Base(RequestHandler):
+    def initialize(self, telegram: EmulatedTelegram, roles: dict[int, str], set_role: RoleSetter) -> None:
+        self.telegram = telegram
+        self.roles = roles
+        self.set_role = set_role
+
+    def check_xsrf_cookie(self) -> None:
+        return None  # the sandbox listens on loopback only
+
+    def body(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.request.body or b"{}")
+        except json.JSONDecodeError:
+            data = None
+        return data if isinstance(data, dict) else {}
+
+    def user_id(self, raw: str) -> int | None:
+        user_id = int(raw)
+        if user_id not in self.telegram.state.users:
+            self.set_status(404)
+            self.write({"error": "no such user"})
+            return None
+        return user_id
+
+
+class Users(Base):
+    def get(self) -> None:
+        self.write({"users": [
+            {"id": user.id, "first_name": user.first_name, "language_code": user.language_code,
+             "role": self.roles.get(user.id, "supporter"), "blocked": self.telegram.chat(user.id).blocked}
+            for user in self.telegram.state.users.values()
+        ]})  # fmt: skip
+
+    async def post(self) -> None:
+        data = self.body()
+        name = str(data.get("first_name") or "").strip()[:64]
+        language = str(data.get("language_code") or "").strip()[:10] or None
+        role = str(data.get("role") or "supporter")
+        if not name or role not in ("supporter", "coordinator", "admin"):
+            self.set_status(400)
+            self.write({"error": "a name and a role (supporter, coordinator, admin) are needed"})
+            return
+        user_id = 7_000_000 + len(self.telegram.state.users) + 1
+        self.telegram.add_user(user_id, name, language)
+        if role != "supporter":
+            self.roles[user_id] = role
+            await self.set_role(user_id, role)
+        self.write({"id": user_id})
+
+
+class Chat(Base):
+    def get(self, raw_id: str) -> None:
+        user_id = self.user_id(raw_id)
+        if user_id is None:
+            return
+        after = int(self.get_argument("calls_after", "0") or 0)
+        bot_id = self.telegram.state.bot_id
+        self.write({
+            "messages": [message_view(m, bot_id) for m in self.telegram.transcript(user_id)],
+            "calls": [call.as_json() for call in self.telegram.state.calls if call.seq > after][-300:],
+            "blocked": self.telegram.chat(user_id).blocked,
+        })  # fmt: skip
+
+
+class Action(Base):
+    async def post(self, raw_id: str, action: str) -> None:
+        user_id = self.user_id(raw_id)
+        if user_id is None:
+            return
+        if action == "upload":
+            parts = self.request.files.get("document") or []
+            if not parts:
+                self.set_status(400)
+                self.write({"error": "choose a file"})
+                return
+            part = parts[0]
+            update_id = await self.telegram.upload(
+                user_id, part.filename, part.body, part.content_type or None
+            )
+        else:
+            data = self.body()
+            if action == "send" and str(data.get("text") or "").strip():
+                update_id = await self.telegram.send_text(user_id, str(data["text"])[:4096])
+            elif action == "press":
+                update_id = await self.telegram.press(
+                    user_id, int(data.get("message_id", 0)), str(data.get("data"))
+                )
+            elif action == "block":
+                update_id = await self.telegram.block(user_id, bool(data.get("blocked", True)))
+            else:
+                self.set_status(400)
+                self.write({"error": f"nothing to {action}"})
+                return
+        self.write({"update_id": update_id})
+
+
+class File(Base):
+    def get(self, file_id: str) -> None:
+        stored = self.telegram.state.files.get(file_id)
+        if stored is None:
+            self.set_status(404)
+            return
+        self.set_header("Content-Type", stored.mime_type or "application/octet-stream")
+        self.write(stored.content)
+
+
+def message_view(message: dict[str, Any], bot_id: int) -> dict[str, Any]:
+    """A message as the page draws it: safe HTML, buttons, and links to any photo or document."""
+    text = message.get("text") or message.get("caption") or ""
+    entities = message.get("entities") or message.get("caption_entities") or []
+    from_bot = message["from"]["id"] == bot_id
+    view: dict[str, Any] = {
+        "message_id": message["message_id"],
+        "from_bot": from_bot,
+        "html": formatting.to_html(text, entities if from_bot else []),
+        "edited": "edit_date" in message,
+        "buttons": [
+            [{"text": b["text"], "data": b.get("callback_data"), "url": b.get("url")} for b in row]
+            for row in message.get("reply_markup", {}).get("inline_keyboard", [])
+        ],
+    }
+    if "photo" in message:
+        view["photo"] = f"/sandbox/file/{message['photo'][-1]['file_id']}"
+    if "document" in message:
+        document = message["document"]
+        view["document"] = {
+            "name": document.get("file_name", "file"),
+            "url": f"/sandbox/file/{document['file_id']}",
+        }
+    return view
+
+
+def routes(telegram: EmulatedTelegram, roles: dict[int, str], set_role: RoleSetter) -> list[Any]:
+    args = {"telegram": telegram, "roles": roles, "set_role": set_role}
+    return [
+        (r"/()", StaticFileHandler, {"path": STATIC, "default_filename": "index.html"}),
+        (r"/sandbox/static/(.*)", StaticFileHandler, {"path": STATIC}),
+        (r"/sandbox/api/users", Users, args),
+        (r"/sandbox/api/chat/(\d+)", Chat, args),
+        (r"/sandbox/api/chat/(\d+)/(send|press|upload|block)", Action, args),
+        (r"/sandbox/file/([^/]+)", File, args),
+    ]
