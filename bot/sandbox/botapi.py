@@ -243,6 +243,7 @@ async def get_updates(api: BotApi, params: dict[str, Any], uploads: dict[str, Up
     try:
         if not pending() and timeout:
             async with state.changed:
+                state.changed.notify_all()  # tells anyone watching that a poll is waiting
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(state.changed.wait_for(lambda: bool(pending())), timeout)
         return pending()
