@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import Update
@@ -134,24 +135,31 @@ async def change_role(settings: Settings, action: str, user_id: int, role: Role)
     return 0
 
 
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """What PTB's webhook server needs, from BOT_WEBHOOK_URL, BOT_WEBHOOK_SECRET and BOT_WEBHOOK_LISTEN."""
+    if not settings.bot_webhook_url or settings.bot_webhook_secret is None:
+        raise ConfigError("BOT_WEBHOOK_SECRET: required when BOT_WEBHOOK_URL is set")
+    host, port = settings.webhook_host_port
+    return {
+        "listen": host,
+        "port": port,
+        "url_path": urlsplit(settings.bot_webhook_url).path.lstrip("/"),
+        "webhook_url": settings.bot_webhook_url,
+        "secret_token": settings.bot_webhook_secret.get_secret_value(),
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
 def run(settings: Settings) -> int:
     from bot.app import build_application
 
     settings.require_token()
-    if settings.bot_webhook_url and settings.bot_webhook_secret is None:
-        raise ConfigError("BOT_WEBHOOK_SECRET: required when BOT_WEBHOOK_URL is set")
+    if settings.bot_webhook_url:
+        webhook_options(settings)  # fail on a missing secret before migrating
     db.upgrade(settings.database_url)  # before PTB's event loop starts (Alembic runs its own)
     application = build_application(settings)
-    if settings.bot_webhook_url and settings.bot_webhook_secret is not None:
-        host, port = settings.webhook_host_port
-        application.run_webhook(
-            listen=host,
-            port=port,
-            url_path=urlsplit(settings.bot_webhook_url).path.lstrip("/"),
-            webhook_url=settings.bot_webhook_url,
-            secret_token=settings.bot_webhook_secret.get_secret_value(),
-            allowed_updates=Update.ALL_TYPES,
-        )
+    if settings.bot_webhook_url:
+        application.run_webhook(**webhook_options(settings))
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0

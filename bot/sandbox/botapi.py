@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.sandbox import formatting
+from bot.sandbox import formatting, webhook
 from bot.sandbox.params import (
     as_bool,
     as_int,
@@ -260,6 +260,8 @@ async def set_webhook(api: BotApi, params: dict[str, Any], uploads: dict[str, Up
     api.state.webhook_secret = as_str(params, "secret_token")
     if as_bool(params, "drop_pending_updates"):
         api.state.updates.clear()
+    if url and (api.state.deliverer is None or api.state.deliverer.done()):
+        api.state.deliverer = asyncio.get_running_loop().create_task(webhook.deliver(api.state))
     await api.state.notify()
     return True
 
@@ -269,6 +271,7 @@ async def delete_webhook(api: BotApi, params: dict[str, Any], uploads: dict[str,
     api.state.webhook_url = ""
     if as_bool(params, "drop_pending_updates"):
         api.state.updates.clear()
+    await api.state.notify()  # the deliverer sees the webhook is gone and stops
     return True
 
 

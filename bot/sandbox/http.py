@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 from typing import Any
@@ -87,8 +88,9 @@ def routes(telegram: EmulatedTelegram) -> list[Any]:
 class Server:
     """An HTTP server on loopback in the running event loop; port 0 picks a free port."""
 
-    def __init__(self, app: Application) -> None:
+    def __init__(self, app: Application, telegram: EmulatedTelegram) -> None:
         self.http = HTTPServer(app)
+        self.telegram = telegram
         self.port = 0
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
@@ -98,9 +100,14 @@ class Server:
         return self.port
 
     async def stop(self) -> None:
+        deliverer = self.telegram.state.deliverer
+        if deliverer is not None:
+            deliverer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await deliverer
         self.http.stop()
         await self.http.close_all_connections()
 
 
 def api_server(telegram: EmulatedTelegram) -> Server:
-    return Server(Application(routes(telegram)))
+    return Server(Application(routes(telegram)), telegram)

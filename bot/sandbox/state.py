@@ -132,6 +132,7 @@ class State:
     allowed_updates: list[str] | None = None
     processed: set[int] = field(default_factory=set)
     active_polls: int = 0
+    deliverer: asyncio.Task[None] | None = None  # posts updates to the webhook while one is set
 
     def __post_init__(self) -> None:
         self.bot_id = int(self.token.split(":", 1)[0])
