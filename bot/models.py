@@ -85,6 +85,10 @@ class Prisoner(SQLModel, table=True):
     bio_en: str | None = Field(default=None, sa_type=Text)
     source_updated_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     updated_at: datetime = Field(sa_column=_utc_column())
+    # Derived, not imported: all three names folded for search, and the decayed letter load
+    # (see bot/rules/fairness.py) that orders suggestions, fewest letters first.
+    search_key: str = Field(default="", sa_type=Text)
+    load_ref: float = Field(default=0.0, index=True)
 
 
 class Supporter(SQLModel, table=True):
@@ -95,6 +99,9 @@ class Supporter(SQLModel, table=True):
     locale: str | None = Field(default=None, max_length=2)  # None until the user chooses
     timezone: str | None = Field(default=None, max_length=64)
     writing_pace: str | None = Field(default=None, max_length=16)
+    letter_language: str | None = Field(default=None, max_length=2)  # ru or be: the letters' language
+    suggest_filter: str | None = Field(default=None, max_length=80)  # e.g. "month:3", "gender:female"
+    pending_input: str | None = Field(default=None, max_length=16)  # "draft" while /check waits for text
     is_active: bool = True  # False once Telegram says the user blocked the bot
     created_at: datetime = Field(sa_column=_utc_column())
     last_seen_at: datetime = Field(sa_column=_utc_column())
@@ -127,6 +134,36 @@ class Letter(SQLModel, table=True):
     occasion: str | None = Field(default=None, max_length=32)
     reply_received: bool = False
     created_at: datetime = Field(sa_column=_utc_column())
+
+
+class Hold(SQLModel, table=True):
+    """A soft hold: this prisoner was suggested to this supporter and counts as a letter in progress.
+
+    Released when the letter is marked sent, another person is asked for, or it expires; the row
+    stays a while after release so the same person is not offered again soon.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    supporter_id: int = Field(
+        sa_column=Column(ForeignKey("supporter.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    prisoner_id: int = Field(
+        sa_column=Column(ForeignKey("prisoner.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    created_at: datetime = Field(sa_column=_utc_column())
+    expires_at: datetime = Field(sa_column=_utc_column())
+    released_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    weight: float  # what this hold added to the prisoner's load_ref, taken back on release
+
+
+class LetterTally(SQLModel, table=True):
+    """Letters per prisoner per day: counts that stay true after a supporter uses /forget."""
+
+    prisoner_id: int = Field(
+        sa_column=Column(ForeignKey("prisoner.id", ondelete="CASCADE"), primary_key=True)
+    )
+    day: date = Field(primary_key=True)
+    letters: int = 0
 
 
 class AuditEntry(SQLModel, table=True):

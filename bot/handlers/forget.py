@@ -28,7 +28,7 @@ async def answer(update: Update, context: AppContext, request: Request) -> None:
     query = update.callback_query
     assert query is not None
     if query.data == "forget:yes":
-        await supporters.forget(request.session, request.user_id)
+        await supporters.forget(request.session, request.user_id, request.deps.clock())
         await query.answer()
         await query.edit_message_text(request.render("forget_done"))
         await context.bot.delete_my_commands(scope=BotCommandScopeChat(request.chat_id))

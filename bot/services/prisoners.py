@@ -11,10 +11,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.importing.record import COLUMNS
 from bot.models import Prisoner
+from bot.rules import names
 from bot.services import audit
 
-# The model columns an import sets (everything but the key and our own timestamps).
-IMPORTED = tuple(name for name in Prisoner.model_fields if name not in ("id", "updated_at"))
+# The model columns an import sets (everything but the key and what the bot derives or counts).
+IMPORTED = tuple(
+    name for name in Prisoner.model_fields if name not in ("id", "updated_at", "search_key", "load_ref")
+)
 
 
 @dataclass
@@ -54,13 +57,15 @@ async def upsert(
     for values in records:
         prisoner = existing.get(values["source_id"])
         if prisoner is None:
-            session.add(Prisoner(**{key: values[key] for key in IMPORTED}, updated_at=now))
+            key = names.search_key(values["name_be"], values["name_ru"], values["name_en"])
+            session.add(Prisoner(**{k: values[k] for k in IMPORTED}, updated_at=now, search_key=key))
             counts.new += 1
         elif all(_same(getattr(prisoner, key), values[key]) for key in IMPORTED):
             counts.unchanged += 1
         else:
             for key in IMPORTED:
                 setattr(prisoner, key, values[key])
+            prisoner.search_key = names.search_key(prisoner.name_be, prisoner.name_ru, prisoner.name_en)
             prisoner.updated_at = now
             session.add(prisoner)
             counts.updated += 1

@@ -8,7 +8,8 @@ from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Locale
-from bot.models import AuditEntry, RoleGrant, Supporter
+from bot.models import AuditEntry, Hold, Letter, RoleGrant, Supporter
+from bot.services import holds
 
 
 async def find(session: AsyncSession, telegram_id: int) -> Supporter | None:
@@ -41,11 +42,17 @@ async def mark_blocked(session: AsyncSession, telegram_id: int) -> None:
     )
 
 
-async def forget(session: AsyncSession, telegram_id: int) -> None:
-    """Remove every row of this user; their letters go with them by ON DELETE CASCADE.
+async def forget(session: AsyncSession, telegram_id: int, now: datetime) -> None:
+    """Remove every row of this user: letters and holds explicitly (and by ON DELETE CASCADE).
 
-    Audit rows of privileged actions stay (what was done), but lose the user's id.
+    Per-prisoner tallies stay: they hold counts, not people. Audit rows of privileged actions stay
+    (what was done), but lose the user's id.
     """
+    supporter = await find(session, telegram_id)
+    if supporter is not None:
+        await holds.release_all(session, supporter.id or 0, now)
+        await session.exec(delete(Letter).where(col(Letter.supporter_id) == supporter.id))
+        await session.exec(delete(Hold).where(col(Hold.supporter_id) == supporter.id))
     await session.exec(delete(Supporter).where(col(Supporter.telegram_id) == telegram_id))
     await session.exec(delete(RoleGrant).where(col(RoleGrant.telegram_id) == telegram_id))
     await session.exec(

@@ -1,0 +1,1 @@
+"""Pure rules: plain functions with no I/O, tested by themselves."""

@@ -1,0 +1,163 @@
+"""Whom to write to: a fair pick among writable prisoners, soft-held for the supporter, and search."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, and_, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.models import Prisoner, PrisonerStatus, Supporter
+from bot.rules import fairness, names, occasions
+from bot.services import holds, letters
+
+CANDIDATES = 30  # least-loaded prisoners read per query; the pick is made among them
+FILTER_BIRTHDAY_DAYS = 30
+
+
+def writable() -> ColumnElement[bool]:
+    return and_(
+        col(Prisoner.status) == PrisonerStatus.ACTIVE.value,
+        col(Prisoner.in_custody).is_(True),
+        col(Prisoner.can_write).is_(True),
+    )
+
+
+def _birthday_in(pairs: list[tuple[int, int]]) -> ColumnElement[bool]:
+    codes = [month * 100 + day for month, day in pairs]
+    return (col(Prisoner.birth_month) * 100 + col(Prisoner.birth_day)).in_(codes)
+
+
+def short_hash(value: str) -> str:
+    """A stable short key for a facility or an interest, to fit in a button's 64 bytes."""
+    return hashlib.sha1(value.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
+
+
+def filter_clause(value: str | None, today: date) -> ColumnElement[bool] | None:
+    """The condition a supporter's filter adds ("bday", "month:3", "gender:female", "fac:…", "int:…")."""
+    if not value:
+        return None
+    kind, _, argument = value.partition(":")
+    if kind == "bday":
+        return _birthday_in(occasions.birthday_window(today, FILTER_BIRTHDAY_DAYS))
+    if kind == "month" and argument.isdigit():
+        return col(Prisoner.birth_month) == int(argument)
+    if kind == "gender":
+        return col(Prisoner.gender) == argument
+    if kind == "fac":
+        return col(Prisoner.institution_ru) == argument
+    if kind == "int":
+        return ("; " + func.replace(col(Prisoner.interests), ";", "; ") + ";").like(f"%; {argument};%")
+    return None
+
+
+@dataclass(frozen=True)
+class Pick:
+    prisoner: Prisoner
+    recent: int  # letters logged in the last 30 days
+    birthday: date | None  # the next birthday, if it is within the postal lead time
+
+
+async def suggest(
+    session: AsyncSession, *, supporter: Supporter, now: datetime, today: date, rng: random.Random
+) -> Pick | None:
+    """Release the supporter's previous suggestion, pick the next person fairly and hold them."""
+    supporter_id = supporter.id or 0
+    await holds.release_all(session, supporter_id, now)
+    excluded = await holds.recently_offered(session, supporter_id, now)
+    conditions = [writable()]
+    extra = filter_clause(supporter.suggest_filter, today)
+    if extra is not None:
+        conditions.append(extra)
+    if excluded:
+        conditions.append(col(Prisoner.id).not_in(excluded))
+    soon = occasions.birthday_window(today, fairness.BIRTHDAY_LEAD_DAYS)
+    least_loaded = select(Prisoner).where(*conditions).order_by(col(Prisoner.load_ref)).limit(CANDIDATES)
+    birthdays = least_loaded.where(_birthday_in(soon))
+    found: dict[int, Prisoner] = {}
+    for query in (least_loaded, birthdays):
+        found.update({p.id or 0: p for p in (await session.exec(query)).all()})
+    candidates = [
+        fairness.Candidate(pid, p.load_ref, _days_to_birthday(p, today)) for pid, p in found.items()
+    ]
+    chosen = fairness.choose(candidates, today, rng)
+    if chosen is None:
+        return None
+    prisoner = found[chosen.prisoner_id]
+    await holds.place(
+        session, supporter_id=supporter_id, prisoner_id=chosen.prisoner_id, now=now, today=today
+    )
+    return await pick_of(session, prisoner, today)
+
+
+async def pick_of(session: AsyncSession, prisoner: Prisoner, today: date) -> Pick:
+    days = _days_to_birthday(prisoner, today)
+    birthday = (
+        occasions.next_birthday(prisoner.birth_month, prisoner.birth_day, today)
+        if days is not None and days <= fairness.BIRTHDAY_LEAD_DAYS
+        else None
+    )
+    return Pick(prisoner, await letters.recent_count(session, prisoner.id or 0, today), birthday)
+
+
+def _days_to_birthday(prisoner: Prisoner, today: date) -> int | None:
+    birthday = occasions.next_birthday(prisoner.birth_month, prisoner.birth_day, today)
+    return None if birthday is None else (birthday - today).days
+
+
+async def hold_chosen(
+    session: AsyncSession, *, supporter: Supporter, prisoner: Prisoner, now: datetime, today: date
+) -> None:
+    """The supporter chose this person themselves (by search): hold them if letters can reach them."""
+    supporter_id = supporter.id or 0
+    await holds.release_all(session, supporter_id, now)
+    if prisoner.status == PrisonerStatus.ACTIVE and prisoner.in_custody and prisoner.can_write:
+        await holds.place(
+            session, supporter_id=supporter_id, prisoner_id=prisoner.id or 0, now=now, today=today
+        )
+
+
+async def search(session: AsyncSession, query: str, limit: int = 8) -> list[Prisoner]:
+    """People whose name in any spelling contains the query, ignoring case and diacritics."""
+    words = names.fold(query).split()
+    if not words:
+        return []
+    conditions = [col(Prisoner.search_key).contains(word) for word in words]
+    result = await session.exec(
+        select(Prisoner)
+        .where(*conditions)
+        .order_by(col(Prisoner.status) != PrisonerStatus.ACTIVE.value, col(Prisoner.name_ru))
+        .limit(limit + 1)
+    )
+    return list(result.all())
+
+
+async def get(session: AsyncSession, prisoner_id: int) -> Prisoner | None:
+    return await session.get(Prisoner, prisoner_id)
+
+
+async def facilities(session: AsyncSession) -> list[tuple[str, str]]:
+    """(institution_ru, institution_be) of facilities where writable people are held."""
+    result = await session.exec(
+        select(Prisoner.institution_ru, Prisoner.institution_be)
+        .where(writable())
+        .distinct()
+        .order_by(col(Prisoner.institution_ru))
+    )
+    return [(ru or "", be or "") for ru, be in result.all() if ru]
+
+
+async def interests(session: AsyncSession, limit: int = 12) -> list[str]:
+    result = await session.exec(
+        select(Prisoner.interests).where(writable(), col(Prisoner.interests).is_not(None))
+    )
+    counted: dict[str, int] = {}
+    for value in result.all():
+        for interest in (value or "").split(";"):
+            if interest.strip():
+                counted[interest.strip()] = counted.get(interest.strip(), 0) + 1
+    return sorted(counted, key=lambda item: (-counted[item], item))[:limit]
