@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 from typing import Any
 
 from telegram.constants import ParseMode
@@ -16,6 +17,7 @@ from bot.db import Database
 from bot.deps import Deps
 from bot.handlers import common, menu, register
 from bot.i18n import I18n
+from bot.services.letter_texts import Library
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,7 @@ def build_application(
     *,
     clock: Clock = system_clock,
     request: BaseRequest | None = None,
+    rng: random.Random | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the bot: database, renderer, handlers in their order, error handler, command menus.
 
@@ -35,6 +38,8 @@ def build_application(
         db=Database(settings.database_url),
         i18n=I18n(LOCALES_DIR, TEMPLATES_DIR, settings.bot_default_locale),
         clock=clock,
+        library=Library(TEMPLATES_DIR),
+        rng=rng or random.Random(),
     )
     builder = (
         Application.builder()

@@ -74,9 +74,7 @@ def parser() -> argparse.ArgumentParser:
     )
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8080)
-    sandbox.add_argument(
-        "--database-url", default=None, help="default: a fresh SQLite file in data/sandbox.sqlite3"
-    )
+    sandbox.add_argument("--database-url", default=None, help="default: a fresh SQLite file in data/sandbox.sqlite3")
     return root
 
 

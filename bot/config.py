@@ -23,9 +23,7 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str = Field(default="https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL")
-    telegram_api_file_url: str = Field(
-        default="https://api.telegram.org/file/bot", alias="TELEGRAM_API_FILE_URL"
-    )
+    telegram_api_file_url: str = Field(default="https://api.telegram.org/file/bot", alias="TELEGRAM_API_FILE_URL")
     database_url: str = Field(default_factory=default_database_url, alias="DATABASE_URL")
     bot_admin_ids: Annotated[frozenset[int], NoDecode] = Field(default=frozenset(), alias="BOT_ADMIN_IDS")
     bot_timezone: str = Field(default="Europe/Minsk", alias="BOT_TIMEZONE")

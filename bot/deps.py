@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random
+from dataclasses import dataclass, field
+from datetime import date
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import I18n
+from bot.services.letter_texts import Library
 
 
 @dataclass(frozen=True)
@@ -16,3 +19,9 @@ class Deps:
     db: Database
     i18n: I18n
     clock: Clock
+    library: Library
+    rng: random.Random = field(default_factory=random.Random)
+
+    def today(self) -> date:
+        """Today's date where the bot works (BOT_TIMEZONE), for birthdays and occasions."""
+        return self.clock().astimezone(self.settings.timezone).date()

@@ -66,6 +66,10 @@ class Translator:
     def date(self, value: date, pattern: str = "d MMMM y") -> str:
         return format_date(value, pattern, locale=self.locale)
 
+    def month(self, month: int) -> str:
+        """The month's name standing alone ("March", "сакавік"), as on a button."""
+        return format_date(date(2000, month, 1), "LLLL", locale=self.locale)
+
 
 class I18n:
     """Catalogs and templates for every supported locale, loaded once at start."""
@@ -99,7 +103,7 @@ class I18n:
     def translator(self, locale: Locale) -> Translator:
         return self._translators[locale]
 
-    def render(self, locale: Locale, name: str, **context: Any) -> str:
+    def render(self, locale: Locale, name: str, /, **context: Any) -> str:
         """Render `templates/<name>.html.j2` in one locale.
 
         Paragraphs are separated by one blank line however the template's block tags fall.
@@ -110,6 +114,4 @@ class I18n:
     def template_names(self) -> list[str]:
         loader = self._environments[self.default_locale].loader
         assert loader is not None
-        return sorted(
-            name.removesuffix(".html.j2") for name in loader.list_templates() if name.endswith(".html.j2")
-        )
+        return sorted(name.removesuffix(".html.j2") for name in loader.list_templates() if name.endswith(".html.j2"))

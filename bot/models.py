@@ -159,9 +159,7 @@ class Hold(SQLModel, table=True):
 class LetterTally(SQLModel, table=True):
     """Letters per prisoner per day: counts that stay true after a supporter uses /forget."""
 
-    prisoner_id: int = Field(
-        sa_column=Column(ForeignKey("prisoner.id", ondelete="CASCADE"), primary_key=True)
-    )
+    prisoner_id: int = Field(sa_column=Column(ForeignKey("prisoner.id", ondelete="CASCADE"), primary_key=True))
     day: date = Field(primary_key=True)
     letters: int = 0
 
@@ -171,12 +169,8 @@ class AuditEntry(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(sa_column=_utc_column())
-    actor_telegram_id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, nullable=True, index=True)
-    )
+    actor_telegram_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
     action: str = Field(max_length=64)
     # The user acted upon, if any: kept in its own column so that /forget can clear it.
-    subject_telegram_id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, nullable=True, index=True)
-    )
+    subject_telegram_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
     detail: str | None = Field(default=None, sa_type=Text)

@@ -3,6 +3,7 @@ emulated Telegram, on a real database, with an injected clock."""
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -80,7 +81,8 @@ class Person:
         return self.telegram.callback_answer(update_id)
 
     def last(self) -> dict[str, Any]:
-        return self.telegram.bot_messages(self.id)[-1]
+        """A snapshot of the bot's latest message (later edits do not change it)."""
+        return copy.deepcopy(self.telegram.bot_messages(self.id)[-1])
 
     def messages(self) -> list[dict[str, Any]]:
         return self.telegram.bot_messages(self.id)
@@ -144,3 +146,13 @@ async def stop_harness(harness: Harness) -> None:
         await application.post_shutdown(application)
     await application.shutdown()
     await harness.server.stop()
+
+
+async def seed_demo(harness: Harness) -> None:
+    """The sandbox's invented prisoners, for journeys that need someone to write to."""
+    from bot.sandbox import demo
+    from bot.services import prisoners
+
+    deps = harness.application.bot_data["deps"]
+    async with deps.db.transaction() as session:
+        await prisoners.upsert(session, demo.people(deps.today()), now=harness.clock.utc(), actor=None)

@@ -78,8 +78,7 @@ def test_run_without_token_stops_with_one_line(capsys: pytest.CaptureFixture[str
     assert cli.main(["run"]) == 2
     err = capsys.readouterr().err.strip()
     assert err == (
-        "letterbot: configuration error: "
-        "TELEGRAM_BOT_TOKEN: required to run the bot (get one from @BotFather)"
+        "letterbot: configuration error: TELEGRAM_BOT_TOKEN: required to run the bot (get one from @BotFather)"
     )
 
 

@@ -60,9 +60,7 @@ async def test_text_length_is_counted_after_entity_parsing(api: Api) -> None:
     assert await api.refused("sendMessage", chat_id=10, text="x" * 4097) == "Bad Request: message is too long"
     status, _ = await api.call("sendMessage", chat_id=10, text="<b>" + "x" * 4096 + "</b>", parse_mode="HTML")
     assert status == 200  # the tags do not count
-    caption = await api.refused(
-        "sendPhoto", chat_id=10, photo="https://example.org/p.png", caption="c" * 1025
-    )
+    caption = await api.refused("sendPhoto", chat_id=10, photo="https://example.org/p.png", caption="c" * 1025)
     assert caption == "Bad Request: message caption is too long"
 
 
@@ -161,17 +159,11 @@ async def test_global_limit_and_paid_broadcast() -> None:
     telegram = EmulatedTelegram(TOKEN, clock=clock.monotonic, limits=Limits(per_chat_burst=100))
     for user_id in range(1, 40):
         telegram.add_user(user_id, f"u{user_id}")
-    statuses = [
-        (await telegram.api.call(TOKEN, "sendMessage", {"chat_id": u, "text": "x"}))[0] for u in range(1, 32)
-    ]
+    statuses = [(await telegram.api.call(TOKEN, "sendMessage", {"chat_id": u, "text": "x"}))[0] for u in range(1, 32)]
     assert statuses.count(200) == 30 and statuses[-1] == 429
     clock.advance(5)
     paid = [
-        (
-            await telegram.api.call(
-                TOKEN, "sendMessage", {"chat_id": u, "text": "x", "allow_paid_broadcast": True}
-            )
-        )[0]
+        (await telegram.api.call(TOKEN, "sendMessage", {"chat_id": u, "text": "x", "allow_paid_broadcast": True}))[0]
         for u in range(1, 40)
     ]
     assert set(paid) == {200}
@@ -183,9 +175,7 @@ async def test_group_limit_is_twenty_a_minute() -> None:
     clock = FakeClock()
     telegram = EmulatedTelegram(TOKEN, clock=clock.monotonic)
     telegram.state.chats[-100] = Chat(id=-100, type="group", title="Volunteers")
-    statuses = [
-        (await telegram.api.call(TOKEN, "sendMessage", {"chat_id": -100, "text": "x"}))[0] for _ in range(21)
-    ]
+    statuses = [(await telegram.api.call(TOKEN, "sendMessage", {"chat_id": -100, "text": "x"}))[0] for _ in range(21)]
     assert statuses[:20] == [200] * 20 and statuses[20] == 429
 
 

@@ -107,15 +107,11 @@ async def test_returned_objects_carry_the_required_fields(spec: dict[str, Any]) 
         reply_markup=keyboard,
     )
     await call(telegram, spec, "sendPhoto", chat_id=5, photo=Upload("p.png", b"\x89PNG"), caption="c")
-    document = await call(
-        telegram, spec, "sendDocument", chat_id=5, document=Upload("a.txt", b"x", "text/plain")
-    )
+    document = await call(telegram, spec, "sendDocument", chat_id=5, document=Upload("a.txt", b"x", "text/plain"))
     await call(telegram, spec, "getFile", file_id=document["document"]["file_id"])
     await call(telegram, spec, "getChat", chat_id=5)
     await call(telegram, spec, "sendChatAction", chat_id=5, action="typing")
-    await call(
-        telegram, spec, "setMyCommands", commands=json.dumps([{"command": "start", "description": "Go"}])
-    )
+    await call(telegram, spec, "setMyCommands", commands=json.dumps([{"command": "start", "description": "Go"}]))
     await call(telegram, spec, "getMyCommands")
     await call(telegram, spec, "deleteMyCommands")
     await call(telegram, spec, "setMyDescription", description="d")

@@ -21,9 +21,7 @@ OPTIONS = {"templates/**.j2": {"extensions": "jinja2.ext.i18n", "trimmed": "true
 
 def source_messages() -> set[str]:
     found = set()
-    for _filename, _line, message, _comments, _context in extract_from_dir(
-        str(PROJECT_ROOT), METHOD_MAP, OPTIONS
-    ):
+    for _filename, _line, message, _comments, _context in extract_from_dir(str(PROJECT_ROOT), METHOD_MAP, OPTIONS):
         found.add(message if isinstance(message, str) else message[0])
     return found
 
@@ -65,12 +63,77 @@ def test_each_locale_loads_its_own_compiled_catalog(locale: str) -> None:
     assert translations.gettext("Change the language") != "Change the language"
 
 
-ALLOWED_LATIN = {"Telegram", "id", "username", "letterbot", "prisoners", "import", "English"}
-CONTEXTS: dict[str, dict[str, object]] = {
-    "start": {"language": "English"},
-    "language": {"language": "English"},
-    "language_saved": {"language": "English"},
-    "help": {"is_admin": True, "is_coordinator": True},
+ALLOWED_LATIN = {
+    "Telegram", "id", "username", "letterbot", "prisoners", "import", "English", "REPUBLIC", "OF", "BELARUS", "Hello",
+    "Text", "Bio", "music", "books", "March", "x",
+}  # fmt: skip
+CARD = {
+    "name": "Мария", "age": 44, "birthday": date(2026, 4, 24), "birthday_soon": date(2026, 4, 24),
+    "facility": "ИК №4", "interests": ["music", "books"], "bio": "Bio",
+    "envelope": ["Мария", "ИК №4", "REPUBLIC OF BELARUS"],
+    "letter_language": "ru", "recent": 2, "status": "active", "in_custody": True, "can_write": True,
+    "letters_blocked": True, "incommunicado": True, "english_letters": True,
+}  # fmt: skip
+REPORT = {
+    "topics": {
+        t: ["x"] for t in ("politics", "freedom", "struggle", "war", "case", "protest", "regime", "lgbt", "officials")
+    },
+    "latin": ["Hello"],
+    "abbreviations": ["ЖКХ"],
+    "too_long": True,
+    "length": 3000,
+    "limit": 2500,
+    "clean": False,
+}
+ENTRY = {"day": date(2026, 3, 1), "kind": "postcard", "reply": True, "name": "Мария"}
+CONTEXTS: dict[str, list[dict[str, object]]] = {
+    "start": [{"language": "English"}],
+    "language": [{"language": "English"}],
+    "language_saved": [{"language": "English"}],
+    "help": [{"is_admin": True, "is_coordinator": True}, {"is_admin": False, "is_coordinator": False}],
+    "card": [
+        CARD,
+        {**CARD, "birthday_soon": None, "recent": 0, "status": "released"},
+        {**CARD, "birthday_soon": None, "recent": 3, "age": None, "birthday": None, "status": "deceased"},
+        {**CARD, "in_custody": False},
+        {**CARD, "can_write": False},
+    ],
+    "suggest_none": [{"filtered": True}, {"filtered": False}],
+    "search_none": [{"query": "<x>"}],
+    "search_many": [{"count": 3, "more": False}, {"count": 9, "more": True}],
+    "filters": [{"current": "March"}, {"current": ""}],
+    "letter_text": [
+        {
+            "body": "Текст",
+            "gloss": "Text",
+            "kind": "letter",
+            "occasion": "general",
+            "language": "be",
+            "variants": 2,
+            "variant": 1,
+        },
+        {
+            "body": "Текст",
+            "gloss": None,
+            "kind": "postcard",
+            "occasion": "general",
+            "language": "ru",
+            "variants": 2,
+            "variant": 2,
+        },
+    ],
+    "sent_when": [{"kind": "letter"}, {"kind": "postcard"}],
+    "sent_done": [
+        {"kind": "letter", "name": "Мария", "day": date(2026, 3, 1), "letters": 1, "postcards": 5},
+        {"kind": "postcard", "name": "Мария", "day": date(2026, 3, 1), "letters": 22, "postcards": 0},
+    ],
+    "letters": [
+        {"entries": [ENTRY, {**ENTRY, "kind": "letter", "reply": False}], "letters": 1, "postcards": 1},
+        {"entries": [], "letters": 0, "postcards": 0},
+    ],
+    "letter_delete": [{"day": date(2026, 3, 1), "kind": "letter"}],
+    "check_report": [REPORT, {**REPORT, "clean": True}],
+    "pace_saved": [{"pace": "monthly"}, {"pace": "fortnightly"}, {"pace": "occasions"}],
 }
 
 
@@ -80,12 +143,13 @@ def test_every_template_renders_valid_telegram_html(locale: str) -> None:
     names = i18n.template_names()
     assert {"start", "help", "privacy", "language", "forget_confirm"} <= set(names)
     for name in names:
-        text = i18n.render(locale, name, **CONTEXTS.get(name, {}))
-        parsed = parse_html(text)  # raises as Telegram would on bad HTML
-        assert 0 < len(parsed.text) <= 4096, name
-        if locale != "en":  # no English left untranslated in a be or ru message
-            latin = set(re.findall(r"(?<![/@])\b[A-Za-z]+\b", parsed.text))
-            assert latin <= ALLOWED_LATIN, (locale, name, latin - ALLOWED_LATIN)
+        for context in CONTEXTS.get(name, [{}]):
+            text = i18n.render(locale, name, **context)
+            parsed = parse_html(text)  # raises as Telegram would on bad HTML
+            assert 0 < len(parsed.text) <= 4096, name
+            if locale != "en":  # no English left untranslated in a be or ru message
+                latin = set(re.findall(r"(?<![/@])\b[A-Za-z]+\b", parsed.text))
+                assert latin <= ALLOWED_LATIN, (locale, name, latin - ALLOWED_LATIN)
 
 
 @pytest.mark.parametrize(

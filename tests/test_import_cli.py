@@ -59,9 +59,7 @@ def test_good_file_twice_is_unchanged_the_second_time(env: str, capsys: pytest.C
     assert count_audit(env) == 2
 
 
-def test_malformed_file_names_each_bad_line_and_writes_nothing(
-    env: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_malformed_file_names_each_bad_line_and_writes_nothing(env: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["prisoners", "import", str(DATA / "prisoners_good.csv")]) == 0
     before = snapshot(env)
     capsys.readouterr()
@@ -80,9 +78,7 @@ def test_dry_run_writes_nothing(env: str, capsys: pytest.CaptureFixture[str]) ->
     assert snapshot(env) == []
 
 
-def test_export_then_import_changes_nothing(
-    env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_export_then_import_changes_nothing(env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["prisoners", "import", str(DATA / "prisoners_good.csv")]) == 0
     assert cli.main(["prisoners", "import", str(DATA / "viasna_ru.csv"), str(DATA / "viasna_be.csv")]) == 0
     before = snapshot(env)
@@ -113,9 +109,7 @@ def test_viasna_ru_and_be_are_joined_by_id(env: str, capsys: pytest.CaptureFixtu
     assert "unchanged 3" in capsys.readouterr().out
 
 
-def test_single_language_viasna_for_new_people_is_an_error(
-    env: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_single_language_viasna_for_new_people_is_an_error(env: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["prisoners", "import", str(DATA / "viasna_ru.csv")]) == 1
     out = capsys.readouterr().out
     assert "name_be is required" in out

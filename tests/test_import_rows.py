@@ -62,9 +62,7 @@ def test_bad_rows_say_why(values: dict[str, str], message: str) -> None:
 
 
 def test_released_person_needs_no_address() -> None:
-    parsed = record.parse_row(
-        {"source_id": "r", "name_be": "А", "name_ru": "А", "status": "released"}, "line 3"
-    )
+    parsed = record.parse_row({"source_id": "r", "name_be": "А", "name_ru": "А", "status": "released"}, "line 3")
     assert parsed.errors == []
     assert parsed.values["in_custody"] is False
 
@@ -140,7 +138,5 @@ def test_viasna_special_prison_values(
 
 
 def test_viasna_np_is_skipped_with_reason() -> None:
-    own, reason = viasna.to_own_row(
-        _person(ru={"id": "9", "name": "Имя", "status": "np", "prison": "x"}), None
-    )
+    own, reason = viasna.to_own_row(_person(ru={"id": "9", "name": "Имя", "status": "np", "prison": "x"}), None)
     assert own is None and reason is not None and "np" in reason

@@ -58,16 +58,16 @@ async def test_start_and_change_language_in_the_browser(sandbox: server.Sandbox,
             await page.locator("#user-list li", has_text="Emma").click()
             await page.fill("#text", "/start")
             await page.click("#send")
-            greeting = page.locator(".msg.bot").last
+            greeting = page.locator(".msg.bot").first
             await expect(greeting).to_contain_text("Hello! I help you write letters", timeout=10_000)
             await expect(greeting.locator("b").first).to_have_text(
                 "Hello! I help you write letters to political prisoners in Belarus."
             )
             await greeting.get_by_role("button", name="Беларуская").click()
-            await expect(page.locator(".msg.bot").last).to_contain_text(
+            await expect(page.locator(".msg.bot").first).to_contain_text(
                 "Гатова: цяпер мова бота — Беларуская.", timeout=10_000
             )
-            await expect(page.locator(".msg.bot").last.locator(".edited")).to_have_count(1)
+            await expect(page.locator(".msg.bot").first.locator(".edited")).to_have_count(1)
             await expect(page.locator("#call-list li", has_text="editMessageText")).not_to_have_count(0)
             await page.screenshot(path=str(tmp_path / "sandbox.png"))
             target = os.environ.get("LETTERBOT_SCREENSHOT")

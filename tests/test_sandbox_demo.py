@@ -23,6 +23,7 @@ def test_demo_people_cover_what_the_sandbox_needs() -> None:
     assert len(people) >= 40
     assert {p["gender"] for p in people} == {"male", "female"}
     assert len({p["source_id"] for p in people}) == len(people)
+    assert len({p["name_ru"] for p in people}) == len({p["name_be"] for p in people}) == len(people)
     coming = {((today + timedelta(days=d)).month, (today + timedelta(days=d)).day) for d in range(30)}
     soon = [p for p in people if (p["birth_month"], p["birth_day"]) in coming]
     assert len(soon) >= 4

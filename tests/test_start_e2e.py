@@ -17,14 +17,14 @@ GREETINGS = {
     ("language_code", "expected"),
     [("be", "be"), ("ru", "ru-RU"), ("en", "en-US"), ("en", "de"), ("en", None)],
 )
-async def test_start_greets_in_the_users_language(
-    bot: Harness, expected: str | None, language_code: str
-) -> None:
+async def test_start_greets_in_the_users_language(bot: Harness, expected: str | None, language_code: str) -> None:
     person = bot.person(1001, "Ala", language_code=expected)
-    reply = await person.send("/start")
+    await person.send("/start")
+    reply, pace = person.messages()  # the greeting, then how often to write
     assert reply["text"].startswith(GREETINGS[language_code])
     assert "/forget" in reply["text"]
     assert any(entity["type"] == "bold" for entity in reply["entities"])
+    assert len(buttons(pace)) == 3
     assert buttons(reply)[:3] == [
         label if not label.endswith(_native(language_code)) else f"✓ {label}"
         for label in ("Беларуская", "Русский", "English")
@@ -40,20 +40,23 @@ async def test_language_button_switches_and_is_remembered(bot: Harness) -> None:
     await person.send("/start")
     answer = await person.press("Беларуская")
     assert answer == {"text": "Мова захавана.", "show_alert": False}
-    edited = person.last()
+    edited = person.messages()[0]
     assert edited["text"].startswith("Гатова: цяпер мова бота — Беларуская.")
     assert "edit_date" in edited
     reply = await person.send("/help")
     assert reply["text"].startswith("Што я ўмею")
     chat_menu = bot.telegram.state.default_commands[f"chat:{person.id}::"]
-    assert chat_menu[0] == {"command": "start", "description": "Пачатак і выбар мовы"}
+    assert {"command": "start", "description": "Пачатак і выбар мовы"} in chat_menu
 
 
 async def test_menus_are_registered_per_language(bot: Harness) -> None:
-    menus = bot.telegram.state.default_commands
-    assert menus["default:::ru"][1]["description"] == "Что этот бот может сделать для вас"
-    assert menus["default:::be"][1]["description"] == "Што гэты бот можа зрабіць для вас"
-    assert menus["default:::en"][1]["description"] == "What this bot can do for you"
+    menus = {key: {c["command"]: c["description"] for c in value} for key, value in
+             bot.telegram.state.default_commands.items()}  # fmt: skip
+    assert menus["default:::ru"]["help"] == "Что этот бот может сделать для вас"
+    assert menus["default:::be"]["help"] == "Што гэты бот можа зрабіць для вас"
+    assert menus["default:::en"]["help"] == "What this bot can do for you"
+    assert menus["default:::be"]["suggest"] == "Каму напісаць"
+    assert list(menus["default:::en"])[:3] == ["suggest", "letters", "check"]
     assert menus["default:::"] == menus["default:::en"]
 
 

@@ -12,7 +12,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import about, errors, forget, language, membership, start
+from bot.handlers import about, check, errors, forget, language, letters, membership, start, suggest, texts
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]  # PTB's handler generics vary per kind
@@ -23,12 +23,22 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]  # PTB's handler 
         CommandHandler("language", language.ask),
         CommandHandler("privacy", about.privacy),
         CommandHandler("forget", forget.ask),
+        CommandHandler("suggest", suggest.suggest),
+        CommandHandler("letters", letters.show),
+        CommandHandler("check", check.command),
         # Buttons, each family by its callback prefix; anything else pressed is refused below.
         CallbackQueryHandler(language.choose, pattern=language.CALLBACK_PATTERN),
         CallbackQueryHandler(forget.answer, pattern=forget.CALLBACK_PATTERN),
+        CallbackQueryHandler(start.pace, pattern=start.PACE_PATTERN),
+        CallbackQueryHandler(suggest.button, pattern=suggest.CALLBACK_PATTERN),
+        CallbackQueryHandler(texts.show, pattern=texts.CALLBACK_PATTERN),
+        CallbackQueryHandler(letters.sent, pattern=letters.SENT_PATTERN),
+        CallbackQueryHandler(letters.entry, pattern=letters.ENTRY_PATTERN),
         # Telegram's notice that the user blocked (or unblocked) the bot.
         ChatMemberHandler(membership.changed, ChatMemberHandler.MY_CHAT_MEMBER),
-        # Last: whatever no handler above took (unknown commands, free text) gets a pointer to /help.
+        # Plain text: a draft when /check asked for one, else a pointer to /help.
+        MessageHandler(filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED, check.text),
+        # Last: whatever no handler above took (unknown commands, files) gets a pointer to /help.
         MessageHandler(filters.ALL & ~filters.UpdateType.EDITED, about.unknown),
         CallbackQueryHandler(about.stale_button),
     ]

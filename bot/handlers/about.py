@@ -27,6 +27,10 @@ async def privacy(update: Update, context: AppContext, request: Request) -> None
 @handler()
 async def unknown(update: Update, context: AppContext, request: Request) -> None:
     """Anything no other handler took: a gentle pointer to /help, never silence."""
+    await reply_unknown(update, request)
+
+
+async def reply_unknown(update: Update, request: Request) -> None:
     await message_of(update).reply_text(request.render("unknown"))
 
 

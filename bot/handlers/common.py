@@ -59,8 +59,8 @@ class Request:
     def t(self) -> Translator:
         return self.deps.i18n.translator(self.locale)
 
-    def render(self, name: str, **context: Any) -> str:
-        return self.deps.i18n.render(self.locale, name, **context)
+    def render(self, template: str, /, **context: Any) -> str:
+        return self.deps.i18n.render(self.locale, template, **context)
 
 
 Handler = Callable[[Update, AppContext, Request], Coroutine[Any, Any, None]]
@@ -82,9 +82,7 @@ def handler(*, requires: Role | None = None) -> Callable[[Handler], PtbCallback]
                 request = Request(
                     user_id=user.id,
                     chat_id=chat.id,
-                    locale=resolve_locale(
-                        supporter.locale, user.language_code, deps.settings.bot_default_locale
-                    ),
+                    locale=resolve_locale(supporter.locale, user.language_code, deps.settings.bot_default_locale),
                     roles=await roles.roles_of(session, user.id, deps.settings.bot_admin_ids),
                     supporter=supporter,
                     session=session,
@@ -113,6 +111,15 @@ def message_of(update: Update) -> Message:
     message = update.effective_message
     assert message is not None
     return message
+
+
+async def send_or_edit(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Answer a command with a new message, or a button press by editing the message it was on."""
+    query = update.callback_query
+    if query is not None and query.message is not None and query.message.is_accessible:
+        await query.edit_message_text(text, reply_markup=markup)
+    else:
+        await message_of(update).reply_text(text, reply_markup=markup)
 
 
 def language_keyboard(current: Locale) -> InlineKeyboardMarkup:

@@ -12,6 +12,9 @@ from bot.models import Role
 
 def commands(t: Translator, roles: set[Role] | frozenset[Role] = frozenset()) -> list[BotCommand]:
     return [
+        BotCommand("suggest", t._("Whom to write to")),
+        BotCommand("letters", t._("Letters you sent")),
+        BotCommand("check", t._("Check a draft before sending")),
         BotCommand("start", t._("Start and choose a language")),
         BotCommand("help", t._("What this bot can do for you")),
         BotCommand("language", t._("Change the language")),

@@ -1,16 +1,46 @@
-"""/start: greet in the user's language, let them confirm or change it, and say what is kept."""
+"""/start: greet in the user's language, let them change it, say what is kept, and ask the pace."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.handlers.common import AppContext, Request, handler, language_keyboard, message_of
+from bot.handlers.common import AppContext, Request, handler, language_keyboard, message_of, send_or_edit
 from bot.i18n import NATIVE_NAMES
+from bot.models import WritingPace
+from bot.services import supporters
+
+PACE_PATTERN = r"^pace:"
 
 
 @handler()
 async def start(update: Update, context: AppContext, request: Request) -> None:
-    await message_of(update).reply_text(
+    message = message_of(update)
+    await message.reply_text(
         request.render("start", language=NATIVE_NAMES[request.locale]),
         reply_markup=language_keyboard(request.locale),
     )
+    if request.supporter.writing_pace is None:
+        await message.reply_text(request.render("pace_ask"), reply_markup=pace_keyboard(request))
+
+
+def pace_keyboard(request: Request) -> InlineKeyboardMarkup:
+    t = request.t
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(t._("Once a month"), callback_data="pace:monthly")],
+        [InlineKeyboardButton(t._("Every two weeks"), callback_data="pace:fortnightly")],
+        [InlineKeyboardButton(t._("Only on occasions"), callback_data="pace:occasions")],
+    ])  # fmt: skip
+
+
+@handler()
+async def pace(update: Update, context: AppContext, request: Request) -> None:
+    """How often the user wants to write, kept for the reminders."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    value = query.data.removeprefix("pace:")
+    if value not in {p.value for p in WritingPace}:
+        await query.answer(request.t._("This button is no longer valid."), show_alert=True)
+        return
+    await supporters.set_pace(request.session, request.supporter, WritingPace(value))
+    await query.answer(request.t._("Saved."))
+    await send_or_edit(update, request.render("pace_saved", pace=value))

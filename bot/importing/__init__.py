@@ -92,8 +92,7 @@ FLAGS = ("in_custody", "can_write", "letters_blocked", "incommunicado")
 def write_export(path: Path, rows: list[dict[str, str]]) -> None:
     if path.suffix.lower() == ".json":
         typed = [
-            {key: (value == "true" if key in FLAGS else value or None) for key, value in row.items()}
-            for row in rows
+            {key: (value == "true" if key in FLAGS else value or None) for key, value in row.items()} for row in rows
         ]
         path.write_text(json.dumps(typed, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return

@@ -89,9 +89,7 @@ def _csv(path: Path, data: str) -> RawFile:
             if not any(value.strip() for value in values):
                 pass
             elif len(values) != len(header):
-                raw.errors.append(
-                    (f"line {line}", f"{len(values)} fields where the header has {len(header)}")
-                )
+                raw.errors.append((f"line {line}", f"{len(values)} fields where the header has {len(header)}"))
             else:
                 raw.rows.append((f"line {line}", dict(zip(header, values, strict=True))))
             line = reader.line_num + 1

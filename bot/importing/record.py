@@ -86,9 +86,7 @@ def parse_row(raw: dict[str, str], where: str) -> RowResult:
     values["birth_year"] = values["birth_month"] = values["birth_day"] = None
     if text["birth_date"]:
         try:
-            values["birth_year"], values["birth_month"], values["birth_day"] = parse_partial_date(
-                text["birth_date"]
-            )
+            values["birth_year"], values["birth_month"], values["birth_day"] = parse_partial_date(text["birth_date"])
         except ValueError as exc:
             result.errors.append(f"birth_date: {exc}")
     values["arrest_date"] = None
@@ -102,9 +100,7 @@ def parse_row(raw: dict[str, str], where: str) -> RowResult:
         try:
             values["expected_release_date"] = date.fromisoformat(text["expected_release_date"])
         except ValueError:
-            result.errors.append(
-                f"expected_release_date: {text['expected_release_date']!r} is not YYYY-MM-DD"
-            )
+            result.errors.append(f"expected_release_date: {text['expected_release_date']!r} is not YYYY-MM-DD")
     values["source_updated_at"] = None
     if text["source_updated_at"]:
         try:

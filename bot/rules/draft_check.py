@@ -72,9 +72,7 @@ STEMS: dict[str, dict[str, list[str]]] = {
 }  # fmt: skip
 TOPICS = tuple(STEMS)
 PATTERNS = {
-    topic: re.compile(
-        r"(?<!\w)(" + "|".join(p for stems in by_language.values() for p in stems) + ")", re.IGNORECASE
-    )
+    topic: re.compile(r"(?<!\w)(" + "|".join(p for stems in by_language.values() for p in stems) + ")", re.IGNORECASE)
     for topic, by_language in STEMS.items()
 }
 LATIN_WORD = re.compile(r"\b[^\W\d_]*[A-Za-z][^\W\d_]*\b")

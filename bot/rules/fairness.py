@@ -36,9 +36,7 @@ class Candidate:
 
     def score(self, today: date) -> float:
         boost = (
-            BIRTHDAY_BOOST
-            if self.birthday_in_days is not None and self.birthday_in_days <= BIRTHDAY_LEAD_DAYS
-            else 0.0
+            BIRTHDAY_BOOST if self.birthday_in_days is not None and self.birthday_in_days <= BIRTHDAY_LEAD_DAYS else 0.0
         )
         return recent_letters(self.load_ref, today) - boost
 

@@ -156,9 +156,7 @@ class BotApi:
         self.state.files[stored.file_id] = stored
         return stored
 
-    def file_param(
-        self, params: dict[str, Any], uploads: dict[str, Upload], key: str, kind: str
-    ) -> StoredFile:
+    def file_param(self, params: dict[str, Any], uploads: dict[str, Upload], key: str, kind: str) -> StoredFile:
         if key in uploads:
             return self.store_file(uploads[key], kind)
         value = str(params.get(key, ""))
@@ -219,8 +217,7 @@ async def get_updates(api: BotApi, params: dict[str, Any], uploads: dict[str, Up
     if state.active_polls:
         raise ApiError(
             409,
-            "Conflict: terminated by other getUpdates request; "
-            "make sure that only one bot instance is running",
+            "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
         )
     offset = as_int(params, "offset", 0) or 0
     limit = max(1, min(100, as_int(params, "limit", 100) or 100))
@@ -455,9 +452,7 @@ def _bot_text(name: str, result_key: str, limit: int) -> None:
         return True
 
     async def getter(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
-        return {
-            result_key: api.state.bot_texts.get(f"{result_key}:{as_str(params, 'language_code') or ''}", "")
-        }
+        return {result_key: api.state.bot_texts.get(f"{result_key}:{as_str(params, 'language_code') or ''}", "")}
 
     METHODS[f"setMy{name}"] = Method(f"setMy{name}", (), setter)
     METHODS[f"getMy{name}"] = Method(f"getMy{name}", (), getter)

@@ -59,7 +59,7 @@ def people(today: date) -> list[dict[str, Any]]:
     for index in range(COUNT):
         woman = index % 2 == 1
         first = (WOMEN if woman else MEN)[index // 2 % 10]
-        man_surname, woman_surname = SURNAMES[(index * 3) % len(SURNAMES)]
+        man_surname, woman_surname = SURNAMES[(index // 2 * 3 + index // 20) % len(SURNAMES)]
         last = (woman_surname or man_surname) if woman else man_surname
         be_inst, ru_inst, be_addr, ru_addr = FACILITIES[index % len(FACILITIES)]
         year = 1960 + (index * 7) % 40

@@ -27,9 +27,7 @@ SIMPLE_TAGS = {
     "blockquote": "blockquote",
 }
 NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-TAG = re.compile(
-    r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]*))?)*)\s*>"
-)
+TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]*))?)*)\s*>")
 ATTRIBUTE = re.compile(r"([a-zA-Z-]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]*))?")
 ENTITY = re.compile(r"&(#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]+);")
 MARKDOWN_RESERVED = set("_*[]()~`>#+-=|{}.!")
@@ -225,9 +223,7 @@ def parse_markdown_v2(source: str) -> Parsed:
             if marker is not None and (not in_code or marker == stack[-1][0]):
                 if stack and stack[-1][0] == marker:
                     opened, offset, _ = stack.pop()
-                    entities.append(
-                        {"type": dict(MARKERS)[opened], "offset": offset, "length": length - offset}
-                    )
+                    entities.append({"type": dict(MARKERS)[opened], "offset": offset, "length": length - offset})
                 else:
                     stack.append((marker, length, _byte_offset(source, position)))
                 position += len(marker)
@@ -254,9 +250,7 @@ def parse_markdown_v2(source: str) -> Parsed:
                 position = end + 1
                 continue
             if char in MARKDOWN_RESERVED:
-                raise ParseError(
-                    f"Character '{char}' is reserved and must be escaped with the preceding '\\'"
-                )
+                raise ParseError(f"Character '{char}' is reserved and must be escaped with the preceding '\\'")
             chunk = char
             position += 1
         out.append(chunk)

@@ -87,9 +87,7 @@ def _check_inline_button(button: Any) -> None:
         "pay",
     } & button.keys()
     if len(kinds) != 1:
-        raise bad_request(
-            "can't parse inline keyboard button: exactly one of the optional fields must be used"
-        )
+        raise bad_request("can't parse inline keyboard button: exactly one of the optional fields must be used")
     if "callback_data" in button:
         data = button["callback_data"]
         if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= 64:

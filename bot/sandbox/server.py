@@ -70,9 +70,7 @@ async def start(settings: Settings, database_url: str, *, host: str = "127.0.0.1
             async with database.transaction() as session:
                 await roles.grant(session, telegram_id=user_id, role=Role(role), by=None, now=system_clock())
 
-    server = http.Server(
-        WebApplication(http.routes(telegram) + web.routes(telegram, people_roles, set_role)), telegram
-    )
+    server = http.Server(WebApplication(http.routes(telegram) + web.routes(telegram, people_roles, set_role)), telegram)
     bound = server.start(host, port)
     base = f"http://127.0.0.1:{bound}"
     bot_settings = settings.model_copy(

@@ -18,9 +18,7 @@ COMMAND = re.compile(r"^/[a-zA-Z0-9_]{1,32}(@[a-zA-Z0-9_]+)?")
 
 
 class EmulatedTelegram:
-    def __init__(
-        self, token: str, *, clock: Callable[[], float] | None = None, limits: Limits | None = None
-    ) -> None:
+    def __init__(self, token: str, *, clock: Callable[[], float] | None = None, limits: Limits | None = None) -> None:
         kwargs: dict[str, Any] = {}
         if clock is not None:
             kwargs["clock"] = clock

@@ -91,17 +91,13 @@ class Action(Base):
                 self.write({"error": "choose a file"})
                 return
             part = parts[0]
-            update_id = await self.telegram.upload(
-                user_id, part.filename, part.body, part.content_type or None
-            )
+            update_id = await self.telegram.upload(user_id, part.filename, part.body, part.content_type or None)
         else:
             data = self.body()
             if action == "send" and str(data.get("text") or "").strip():
                 update_id = await self.telegram.send_text(user_id, str(data["text"])[:4096])
             elif action == "press":
-                update_id = await self.telegram.press(
-                    user_id, int(data.get("message_id", 0)), str(data.get("data"))
-                )
+                update_id = await self.telegram.press(user_id, int(data.get("message_id", 0)), str(data.get("data")))
             elif action == "block":
                 update_id = await self.telegram.block(user_id, bool(data.get("blocked", True)))
             else:

@@ -23,9 +23,7 @@ async def deliver(state: State) -> None:
                     await state.changed.wait_for(lambda: bool(state.updates) or not state.webhook_url)
                 continue
             update = state.updates[0]
-            headers = (
-                {"X-Telegram-Bot-Api-Secret-Token": state.webhook_secret} if state.webhook_secret else {}
-            )
+            headers = {"X-Telegram-Bot-Api-Secret-Token": state.webhook_secret} if state.webhook_secret else {}
             try:
                 response = await client.post(state.webhook_url, json=update, headers=headers)
                 delivered = response.is_success
@@ -38,6 +36,4 @@ async def deliver(state: State) -> None:
                 continue
             async with state.changed:  # wait before retrying, unless the webhook changes
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(
-                        state.changed.wait_for(lambda: not state.webhook_url), RETRY_SECONDS
-                    )
+                    await asyncio.wait_for(state.changed.wait_for(lambda: not state.webhook_url), RETRY_SECONDS)

@@ -25,9 +25,7 @@ async def add_load(session: AsyncSession, prisoner_id: int, amount: float) -> No
     )
 
 
-async def place(
-    session: AsyncSession, *, supporter_id: int, prisoner_id: int, now: datetime, today: date
-) -> Hold:
+async def place(session: AsyncSession, *, supporter_id: int, prisoner_id: int, now: datetime, today: date) -> Hold:
     hold = Hold(
         supporter_id=supporter_id, prisoner_id=prisoner_id, created_at=now,
         expires_at=now + timedelta(days=HOLD_DAYS), weight=fairness.weight(today),
@@ -61,9 +59,7 @@ async def release_for(session: AsyncSession, supporter_id: int, prisoner_id: int
 
 
 async def release_all(session: AsyncSession, supporter_id: int, now: datetime) -> None:
-    result = await session.exec(
-        select(Hold).where(Hold.supporter_id == supporter_id, col(Hold.released_at).is_(None))
-    )
+    result = await session.exec(select(Hold).where(Hold.supporter_id == supporter_id, col(Hold.released_at).is_(None)))
     for hold in result.all():
         await release(session, hold, now)
 
@@ -79,9 +75,7 @@ async def recently_offered(session: AsyncSession, supporter_id: int, now: dateti
 
 async def expire(session: AsyncSession, now: datetime) -> int:
     """Release holds whose time ran out and drop rows no longer needed; returns how many expired."""
-    result = await session.exec(
-        select(Hold).where(col(Hold.released_at).is_(None), col(Hold.expires_at) <= now)
-    )
+    result = await session.exec(select(Hold).where(col(Hold.released_at).is_(None), col(Hold.expires_at) <= now))
     expired = list(result.all())
     for hold in expired:
         await release(session, hold, now)

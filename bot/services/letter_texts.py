@@ -38,9 +38,9 @@ SOON_DAYS = 30  # an occasion this close is the one a new text is for
 
 
 def both_forms(masculine: str, feminine: str) -> str:
-    """"подумал(а)" when one form extends the other, else "падумаў (падумала)"."""
+    """ "подумал(а)" when one form extends the other, else "падумаў (падумала)"."""
     if feminine.startswith(masculine):
-        return f"{masculine}({feminine[len(masculine):]})"
+        return f"{masculine}({feminine[len(masculine) :]})"
     return f"{masculine} ({feminine})"
 
 
@@ -75,7 +75,14 @@ class Library:
         return self.variants.get((occasion, kind), 0)
 
     def render(
-        self, occasion: Occasion, kind: LetterKind, variant: int, language: str, *, name: str, gender: str | None
+        self,
+        occasion: Occasion,
+        kind: LetterKind,
+        variant: int,
+        language: str,
+        *,
+        name: str,
+        gender: str | None,
     ) -> Text:
         count = self.count(occasion, kind)
         variant = (variant - 1) % count + 1 if count else 1
@@ -91,7 +98,8 @@ def default_occasion(
 ) -> Occasion:
     """The occasion a text is for now: a birthday soon, else a holiday soon, else a first or general letter."""
     birthday = occasions.next_birthday(birth_month, birth_day, today)
-    if birthday is not None and (birthday - today).days <= max(SOON_DAYS, fairness.BIRTHDAY_LEAD_DAYS):
+    soon = max(SOON_DAYS, fairness.BIRTHDAY_LEAD_DAYS)
+    if birthday is not None and (birthday - today).days <= soon:
         return Occasion.BIRTHDAY
     for occasion, _day in occasions.upcoming(today, SOON_DAYS):
         if occasion == Occasion.WOMENS_DAY and gender != Gender.FEMALE:

@@ -99,8 +99,6 @@ async def recent_count(session: AsyncSession, prisoner_id: int, today: date, day
 
 async def written_to(session: AsyncSession, supporter_id: int, prisoner_id: int) -> bool:
     result = await session.exec(
-        select(Letter.id)
-        .where(Letter.supporter_id == supporter_id, Letter.prisoner_id == prisoner_id)
-        .limit(1)
+        select(Letter.id).where(Letter.supporter_id == supporter_id, Letter.prisoner_id == prisoner_id).limit(1)
     )
     return result.first() is not None

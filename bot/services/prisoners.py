@@ -15,9 +15,7 @@ from bot.rules import names
 from bot.services import audit
 
 # The model columns an import sets (everything but the key and what the bot derives or counts).
-IMPORTED = tuple(
-    name for name in Prisoner.model_fields if name not in ("id", "updated_at", "search_key", "load_ref")
-)
+IMPORTED = tuple(name for name in Prisoner.model_fields if name not in ("id", "updated_at", "search_key", "load_ref"))
 
 
 @dataclass
@@ -69,9 +67,7 @@ async def upsert(
             prisoner.updated_at = now
             session.add(prisoner)
             counts.updated += 1
-    detail = (
-        f"new={counts.new} updated={counts.updated} unchanged={counts.unchanged} skipped={counts.skipped}"
-    )
+    detail = f"new={counts.new} updated={counts.updated} unchanged={counts.unchanged} skipped={counts.skipped}"
     audit.record(session, at=now, actor=actor, action="prisoners.import", detail=detail)
     return counts
 

@@ -20,9 +20,7 @@ async def roles_of(session: AsyncSession, telegram_id: int, env_admins: frozense
     return roles
 
 
-async def grant(
-    session: AsyncSession, *, telegram_id: int, role: Role, by: int | None, now: datetime
-) -> bool:
+async def grant(session: AsyncSession, *, telegram_id: int, role: Role, by: int | None, now: datetime) -> bool:
     """Grant a role; False if the user already had it."""
     existing = await session.exec(
         select(RoleGrant).where(RoleGrant.telegram_id == telegram_id, RoleGrant.role == role.value)
@@ -34,9 +32,7 @@ async def grant(
     return True
 
 
-async def revoke(
-    session: AsyncSession, *, telegram_id: int, role: Role, by: int | None, now: datetime
-) -> bool:
+async def revoke(session: AsyncSession, *, telegram_id: int, role: Role, by: int | None, now: datetime) -> bool:
     """Revoke a role; False if the user did not have it."""
     result = await session.exec(
         delete(RoleGrant).where(col(RoleGrant.telegram_id) == telegram_id, col(RoleGrant.role) == role.value)

@@ -81,16 +81,12 @@ async def suggest(
     found: dict[int, Prisoner] = {}
     for query in (least_loaded, birthdays):
         found.update({p.id or 0: p for p in (await session.exec(query)).all()})
-    candidates = [
-        fairness.Candidate(pid, p.load_ref, _days_to_birthday(p, today)) for pid, p in found.items()
-    ]
+    candidates = [fairness.Candidate(pid, p.load_ref, _days_to_birthday(p, today)) for pid, p in found.items()]
     chosen = fairness.choose(candidates, today, rng)
     if chosen is None:
         return None
     prisoner = found[chosen.prisoner_id]
-    await holds.place(
-        session, supporter_id=supporter_id, prisoner_id=chosen.prisoner_id, now=now, today=today
-    )
+    await holds.place(session, supporter_id=supporter_id, prisoner_id=chosen.prisoner_id, now=now, today=today)
     return await pick_of(session, prisoner, today)
 
 
@@ -116,9 +112,7 @@ async def hold_chosen(
     supporter_id = supporter.id or 0
     await holds.release_all(session, supporter_id, now)
     if prisoner.status == PrisonerStatus.ACTIVE and prisoner.in_custody and prisoner.can_write:
-        await holds.place(
-            session, supporter_id=supporter_id, prisoner_id=prisoner.id or 0, now=now, today=today
-        )
+        await holds.place(session, supporter_id=supporter_id, prisoner_id=prisoner.id or 0, now=now, today=today)
 
 
 async def search(session: AsyncSession, query: str, limit: int = 8) -> list[Prisoner]:
@@ -152,9 +146,7 @@ async def facilities(session: AsyncSession) -> list[tuple[str, str]]:
 
 
 async def interests(session: AsyncSession, limit: int = 12) -> list[str]:
-    result = await session.exec(
-        select(Prisoner.interests).where(writable(), col(Prisoner.interests).is_not(None))
-    )
+    result = await session.exec(select(Prisoner.interests).where(writable(), col(Prisoner.interests).is_not(None)))
     counted: dict[str, int] = {}
     for value in result.all():
         for interest in (value or "").split(";"):

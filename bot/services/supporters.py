@@ -8,7 +8,7 @@ from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Locale
-from bot.models import AuditEntry, Hold, Letter, RoleGrant, Supporter
+from bot.models import AuditEntry, Hold, Letter, RoleGrant, Supporter, WritingPace
 from bot.services import holds
 
 
@@ -35,11 +35,29 @@ async def set_locale(session: AsyncSession, supporter: Supporter, locale: Locale
     session.add(supporter)
 
 
+async def set_filter(session: AsyncSession, supporter: Supporter, value: str | None) -> None:
+    supporter.suggest_filter = value
+    session.add(supporter)
+
+
+async def set_letter_language(session: AsyncSession, supporter: Supporter, language: str) -> None:
+    supporter.letter_language = language
+    session.add(supporter)
+
+
+async def set_pace(session: AsyncSession, supporter: Supporter, pace: WritingPace) -> None:
+    supporter.writing_pace = pace.value
+    session.add(supporter)
+
+
+async def set_pending(session: AsyncSession, supporter: Supporter, pending: str | None) -> None:
+    supporter.pending_input = pending
+    session.add(supporter)
+
+
 async def mark_blocked(session: AsyncSession, telegram_id: int) -> None:
     """Telegram said the user blocked the bot: stop writing to them until they come back."""
-    await session.exec(
-        update(Supporter).where(col(Supporter.telegram_id) == telegram_id).values(is_active=False)
-    )
+    await session.exec(update(Supporter).where(col(Supporter.telegram_id) == telegram_id).values(is_active=False))
 
 
 async def forget(session: AsyncSession, telegram_id: int, now: datetime) -> None:
@@ -55,16 +73,10 @@ async def forget(session: AsyncSession, telegram_id: int, now: datetime) -> None
         await session.exec(delete(Hold).where(col(Hold.supporter_id) == supporter.id))
     await session.exec(delete(Supporter).where(col(Supporter.telegram_id) == telegram_id))
     await session.exec(delete(RoleGrant).where(col(RoleGrant.telegram_id) == telegram_id))
+    await session.exec(update(RoleGrant).where(col(RoleGrant.granted_by) == telegram_id).values(granted_by=None))
     await session.exec(
-        update(RoleGrant).where(col(RoleGrant.granted_by) == telegram_id).values(granted_by=None)
+        update(AuditEntry).where(col(AuditEntry.actor_telegram_id) == telegram_id).values(actor_telegram_id=None)
     )
     await session.exec(
-        update(AuditEntry)
-        .where(col(AuditEntry.actor_telegram_id) == telegram_id)
-        .values(actor_telegram_id=None)
-    )
-    await session.exec(
-        update(AuditEntry)
-        .where(col(AuditEntry.subject_telegram_id) == telegram_id)
-        .values(subject_telegram_id=None)
+        update(AuditEntry).where(col(AuditEntry.subject_telegram_id) == telegram_id).values(subject_telegram_id=None)
     )

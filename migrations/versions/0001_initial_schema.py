@@ -30,12 +30,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_auditentry")),
     )
     with op.batch_alter_table("auditentry", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_auditentry_actor_telegram_id"), ["actor_telegram_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_auditentry_subject_telegram_id"), ["subject_telegram_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_auditentry_actor_telegram_id"), ["actor_telegram_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_auditentry_subject_telegram_id"), ["subject_telegram_id"], unique=False)
 
     op.create_table(
         "prisoner",

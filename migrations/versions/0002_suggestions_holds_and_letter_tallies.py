@@ -66,15 +66,9 @@ def upgrade() -> None:
     backfill()
 
     with op.batch_alter_table("supporter", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("letter_language", sqlmodel.sql.sqltypes.AutoString(length=2), nullable=True)
-        )
-        batch_op.add_column(
-            sa.Column("suggest_filter", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True)
-        )
-        batch_op.add_column(
-            sa.Column("pending_input", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True)
-        )
+        batch_op.add_column(sa.Column("letter_language", sqlmodel.sql.sqltypes.AutoString(length=2), nullable=True))
+        batch_op.add_column(sa.Column("suggest_filter", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True))
+        batch_op.add_column(sa.Column("pending_input", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True))
 
     # ### end Alembic commands ###
 

@@ -1,0 +1,142 @@
+"""Keeping count: "I sent a letter/postcard" with its date, /letters with replies and deletion."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.handlers import cards
+from bot.handlers.common import AppContext, Request, handler, send_or_edit
+from bot.models import LetterKind
+from bot.rules.occasions import Occasion
+from bot.services import letters, suggestions
+
+SENT_PATTERN = r"^(sent|sd):"
+ENTRY_PATTERN = r"^lt:"
+EARLIER_DAYS = range(2, 15)
+
+
+@handler()
+async def sent(update: Update, context: AppContext, request: Request) -> None:
+    """sent:<prisoner>:<kind>:<occasion|->[:more] asks the day; sd:<prisoner>:<kind>:<occasion|->:<days ago> logs."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parts = query.data.split(":")
+    valid = (
+        len(parts) in (4, 5) and parts[1].isdigit() and parts[2] in ("letter", "postcard")
+        and (parts[3] == "-" or parts[3] in {o.value for o in Occasion})
+    )  # fmt: skip
+    prisoner = await suggestions.get(request.session, int(parts[1])) if valid else None
+    if prisoner is None or not cards.writable(prisoner):
+        await query.answer(request.t._("This button is no longer valid."), show_alert=True)
+        return
+    base = f"sd:{parts[1]}:{parts[2]}:{parts[3]}"
+    if parts[0] == "sent":
+        await query.answer()
+        earlier = len(parts) == 5 and parts[4] == "more"
+        await send_or_edit(update, request.render("sent_when", kind=parts[2]), _when(request, base, earlier))
+        return
+    if len(parts) != 5 or not parts[4].isdigit() or int(parts[4]) > max(EARLIER_DAYS):
+        await query.answer(request.t._("This button is no longer valid."), show_alert=True)
+        return
+    today = request.deps.today()
+    sent_on = today - timedelta(days=int(parts[4]))
+    await letters.record(
+        request.session, supporter_id=request.supporter.id or 0, prisoner_id=prisoner.id or 0, sent_on=sent_on,
+        kind=LetterKind(parts[2]), occasion=None if parts[3] == "-" else parts[3], now=request.deps.clock(),
+    )  # fmt: skip
+    counts = await letters.counts(request.session, request.supporter.id or 0)
+    await query.answer(request.t._("Saved. Thank you!"))
+    await send_or_edit(
+        update,
+        request.render("sent_done", kind=parts[2], name=cards.display_name(prisoner, request.locale),
+                       day=sent_on, letters=counts["letter"], postcards=counts["postcard"]),
+        InlineKeyboardMarkup([[
+            InlineKeyboardButton(request.t._("Write to someone else"), callback_data="sug:next"),
+            InlineKeyboardButton(request.t._("My letters"), callback_data="lt:list"),
+        ]]),
+    )  # fmt: skip
+
+
+def _when(request: Request, base: str, earlier: bool) -> InlineKeyboardMarkup:
+    t = request.t
+    if earlier:
+        today = request.deps.today()
+        buttons = [
+            InlineKeyboardButton(t.date(today - timedelta(days=days), "d MMMM"), callback_data=f"{base}:{days}")
+            for days in EARLIER_DAYS
+        ]
+        return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(t._("Today"), callback_data=f"{base}:0"),
+         InlineKeyboardButton(t._("Yesterday"), callback_data=f"{base}:1")],
+        [InlineKeyboardButton(t._("Earlier"), callback_data=f"sent{base.removeprefix('sd')}:more")],
+    ])  # fmt: skip
+
+
+@handler()
+async def show(update: Update, context: AppContext, request: Request) -> None:
+    await _history(update, request)
+
+
+async def _history(update: Update, request: Request) -> None:
+    supporter_id = request.supporter.id or 0
+    entries = await letters.history(request.session, supporter_id)
+    counts = await letters.counts(request.session, supporter_id)
+    t = request.t
+    rows = []
+    for entry in entries:
+        name = cards.name_for(request.locale, entry.name_be, entry.name_ru, entry.name_en)
+        label = f"{t.date(entry.letter.sent_on, 'd MMM')} · {name}"
+        reply = "✓ " + t._("Reply") if entry.letter.reply_received else t._("Got a reply")
+        rows.append([
+            InlineKeyboardButton(f"{label}: {reply}", callback_data=f"lt:r:{entry.letter.id}"),
+            InlineKeyboardButton("🗑", callback_data=f"lt:d:{entry.letter.id}"),
+        ])  # fmt: skip
+    entries_view = [
+        {"day": e.letter.sent_on, "kind": e.letter.kind, "reply": e.letter.reply_received,
+         "name": cards.name_for(request.locale, e.name_be, e.name_ru, e.name_en)}
+        for e in entries
+    ]  # fmt: skip
+    await send_or_edit(
+        update,
+        request.render("letters", entries=entries_view, letters=counts["letter"], postcards=counts["postcard"]),
+        InlineKeyboardMarkup(rows) if rows else None,
+    )
+
+
+@handler()
+async def entry(update: Update, context: AppContext, request: Request) -> None:
+    """lt:list, lt:r:<id> (a reply came), lt:d:<id> (ask), lt:dy:<id> (delete), lt:dn (keep)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parts = query.data.split(":")
+    if parts == ["lt", "list"] or parts == ["lt", "dn"]:
+        await query.answer()
+        await _history(update, request)
+        return
+    letter = None
+    if len(parts) == 3 and parts[2].isdigit():
+        letter = await letters.own(request.session, request.supporter.id or 0, int(parts[2]))
+    if letter is None or parts[1] not in ("r", "d", "dy"):
+        await query.answer(request.t._("This button is no longer valid."), show_alert=True)
+        return
+    t = request.t
+    if parts[1] == "r":
+        await letters.mark_reply(request.session, letter)
+        await query.answer(t._("Marked: a reply came."))
+        await _history(update, request)
+    elif parts[1] == "d":
+        await query.answer()
+        await send_or_edit(
+            update, request.render("letter_delete", day=letter.sent_on, kind=letter.kind),
+            InlineKeyboardMarkup([[
+                InlineKeyboardButton(t._("Yes, delete"), callback_data=f"lt:dy:{letter.id}"),
+                InlineKeyboardButton(t._("No, keep it"), callback_data="lt:dn"),
+            ]]),
+        )  # fmt: skip
+    else:
+        await letters.delete(request.session, letter)
+        await query.answer(t._("Deleted."))
+        await _history(update, request)
