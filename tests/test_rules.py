@@ -95,7 +95,7 @@ def test_old_letters_count_less() -> None:
 
 def test_birthday_soon_raises_priority() -> None:
     today = date(2026, 6, 1)
-    birthday = fairness.Candidate(1, 2 * fairness.weight(today), birthday_in_days=10)
+    birthday = fairness.Candidate(1, 1 * fairness.weight(today), birthday_in_days=10)
     other = fairness.Candidate(2, 1 * fairness.weight(today))
     assert fairness.choose([birthday, other], today, random.Random(1)) == birthday
     far = fairness.Candidate(1, 2 * fairness.weight(today), birthday_in_days=60)
