@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install catalogs extract demo run test test-postgres lint bench clean
+.PHONY: install catalogs extract demo run test test-postgres lint bench bench-fairness bench-latency clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +39,18 @@ test-postgres: install
 	LETTERBOT_REQUIRE_POSTGRES=1 $(BIN)/pytest -q -m postgres
 
 lint: install
-	$(BIN)/ruff check bot tests migrations
-	$(BIN)/ruff format --check bot tests migrations
+	$(BIN)/ruff check bot tests benchmarks migrations
+	$(BIN)/ruff format --check bot tests benchmarks migrations
 	$(BIN)/mypy
+
+# Benchmarks print their figures; the README quotes them.
+bench: bench-fairness bench-latency
+
+bench-fairness: install
+	$(BIN)/python -m benchmarks.fairness
+
+bench-latency: install
+	$(BIN)/python -m benchmarks.latency
 
 clean:
 	rm -rf $(VENV) data

@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot import LOCALES_DIR, TEMPLATES_DIR
+from bot import LOCALES_DIR, TEMPLATES_DIR, jobs
 from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.db import Database
@@ -18,6 +18,7 @@ from bot.deps import Deps
 from bot.handlers import common, menu, register
 from bot.i18n import I18n
 from bot.services.letter_texts import Library
+from bot.updates import PerUserUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ def build_application(
         .base_file_url(settings.telegram_api_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone))
         .context_types(ContextTypes(context=common.AppContext))
+        .concurrent_updates(PerUserUpdateProcessor())
         .post_init(_on_startup)
         .post_shutdown(_on_shutdown)
     )
@@ -56,6 +58,7 @@ def build_application(
     application = builder.build()
     application.bot_data[common.DEPS_KEY] = deps
     register(application)
+    jobs.schedule(application)
     return application
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, MetaData, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, MetaData, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # A naming convention makes constraint names stable across SQLite and PostgreSQL migrations.
@@ -21,6 +21,13 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a model, for plain SQL where the ORM's bookkeeping is not needed."""
+    table = getattr(model, "__table__", None)
+    assert isinstance(table, Table)
+    return table
 
 
 def _utc_column(*, nullable: bool = False) -> Column[datetime]:

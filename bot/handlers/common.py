@@ -8,8 +8,8 @@ returns and rolls back if it raises.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -45,12 +45,17 @@ class AppContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
 @dataclass
 class Request:
-    """Plain values about one update, handed to a handler together with its transaction."""
+    """Plain values about one update, handed to a handler together with its transaction.
 
+    What the handler says to Telegram is queued (reply, show, answer, then) and sent after the
+    transaction commits: the database is never held while Telegram is called, and nothing claims
+    success for a change that was rolled back.
+    """
+
+    update: Update
     user_id: int
     chat_id: int
     locale: Locale
-    roles: set[Role]
     supporter: Supporter
     session: AsyncSession
     deps: Deps
@@ -59,8 +64,42 @@ class Request:
     def t(self) -> Translator:
         return self.deps.i18n.translator(self.locale)
 
+    outbox: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+    _roles: set[Role] | None = None
+
+    async def roles(self) -> set[Role]:
+        """The user's roles, read from the database now (once per update), never from a cache."""
+        if self._roles is None:
+            self._roles = await roles.roles_of(self.session, self.user_id, self.deps.settings.bot_admin_ids)
+        return self._roles
+
     def render(self, template: str, /, **context: Any) -> str:
         return self.deps.i18n.render(self.locale, template, **context)
+
+    def then(self, call: Callable[..., Awaitable[object]], /, *args: Any, **kwargs: Any) -> None:
+        """Queue a Bot API call for after the commit."""
+        self.outbox.append(functools.partial(call, *args, **kwargs))
+
+    def reply(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        """A new message in the user's chat."""
+        self.then(message_of(self.update).reply_text, text, reply_markup=markup)
+
+    def show(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        """Answer a command with a new message, or a button press by editing the message it was on."""
+        query = self.update.callback_query
+        if query is not None and query.message is not None and query.message.is_accessible:
+            self.then(query.edit_message_text, text, reply_markup=markup)
+        else:
+            self.reply(text, markup)
+
+    def answer(self, text: str | None = None, *, alert: bool = False) -> None:
+        """Answer the button press (Telegram shows a spinner until it is answered)."""
+        if self.update.callback_query is not None:
+            self.then(self.update.callback_query.answer, text, show_alert=alert)
+
+    def stale(self) -> None:
+        """Refuse a button press nothing here offered: old, or forged."""
+        self.answer(self.t._("This button is no longer valid."), alert=True)
 
 
 Handler = Callable[[Update, AppContext, Request], Coroutine[Any, Any, None]]
@@ -80,30 +119,32 @@ def handler(*, requires: Role | None = None) -> Callable[[Handler], PtbCallback]
             async with deps.db.transaction() as session:
                 supporter = await supporters.touch(session, user.id, deps.clock())
                 request = Request(
+                    update=update,
                     user_id=user.id,
                     chat_id=chat.id,
                     locale=resolve_locale(supporter.locale, user.language_code, deps.settings.bot_default_locale),
-                    roles=await roles.roles_of(session, user.id, deps.settings.bot_admin_ids),
                     supporter=supporter,
                     session=session,
                     deps=deps,
                 )
-                if requires is not None and requires not in request.roles:
-                    await refuse(update, request)
-                    return
-                await func(update, context, request)
+                if requires is not None and requires not in await request.roles():
+                    refuse(request)
+                else:
+                    await func(update, context, request)
+            for send in request.outbox:
+                await send()
 
         return wrapper
 
     return decorate
 
 
-async def refuse(update: Update, request: Request) -> None:
+def refuse(request: Request) -> None:
     text = request.t._("This is only for coordinators and admins of the bot.")
-    if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=True)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(text)
+    if request.update.callback_query is not None:
+        request.answer(text, alert=True)
+    else:
+        request.reply(text)
 
 
 def message_of(update: Update) -> Message:
@@ -111,15 +152,6 @@ def message_of(update: Update) -> Message:
     message = update.effective_message
     assert message is not None
     return message
-
-
-async def send_or_edit(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Answer a command with a new message, or a button press by editing the message it was on."""
-    query = update.callback_query
-    if query is not None and query.message is not None and query.message.is_accessible:
-        await query.edit_message_text(text, reply_markup=markup)
-    else:
-        await message_of(update).reply_text(text, reply_markup=markup)
 
 
 def language_keyboard(current: Locale) -> InlineKeyboardMarkup:

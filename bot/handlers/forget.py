@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.handlers.common import AppContext, Request, handler, message_of
+from bot.handlers.common import AppContext, Request, handler
 from bot.services import supporters
 
 CALLBACK_PATTERN = r"^forget:"
@@ -20,7 +20,7 @@ async def ask(update: Update, context: AppContext, request: Request) -> None:
             ]
         ]
     )
-    await message_of(update).reply_text(request.render("forget_confirm"), reply_markup=keyboard)
+    request.reply(request.render("forget_confirm"), keyboard)
 
 
 @handler()
@@ -29,11 +29,11 @@ async def answer(update: Update, context: AppContext, request: Request) -> None:
     assert query is not None
     if query.data == "forget:yes":
         await supporters.forget(request.session, request.user_id, request.deps.clock())
-        await query.answer()
-        await query.edit_message_text(request.render("forget_done"))
-        await context.bot.delete_my_commands(scope=BotCommandScopeChat(request.chat_id))
+        request.answer()
+        request.show(request.render("forget_done"))
+        request.then(context.bot.delete_my_commands, scope=BotCommandScopeChat(request.chat_id))
     elif query.data == "forget:no":
-        await query.answer()
-        await query.edit_message_text(request.render("forget_kept"))
+        request.answer()
+        request.show(request.render("forget_kept"))
     else:
-        await query.answer(request.t._("This button is no longer valid."), show_alert=True)
+        request.stale()

@@ -6,7 +6,7 @@ from telegram import BotCommandScopeChat, Update
 
 from bot.config import LOCALES
 from bot.handlers import menu
-from bot.handlers.common import AppContext, Request, handler, language_keyboard, message_of
+from bot.handlers.common import AppContext, Request, handler, language_keyboard
 from bot.i18n import NATIVE_NAMES
 from bot.services import supporters
 
@@ -15,10 +15,7 @@ CALLBACK_PATTERN = r"^lang:"
 
 @handler()
 async def ask(update: Update, context: AppContext, request: Request) -> None:
-    await message_of(update).reply_text(
-        request.render("language", language=NATIVE_NAMES[request.locale]),
-        reply_markup=language_keyboard(request.locale),
-    )
+    request.reply(request.render("language", language=NATIVE_NAMES[request.locale]), language_keyboard(request.locale))
 
 
 @handler()
@@ -28,15 +25,10 @@ async def choose(update: Update, context: AppContext, request: Request) -> None:
     chosen = query.data.removeprefix("lang:")
     locale = next((candidate for candidate in LOCALES if candidate == chosen), None)
     if locale is None:  # callback data can be forged: accept only what we offered
-        await query.answer(request.t._("This button is no longer valid."), show_alert=True)
+        request.stale()
         return
     await supporters.set_locale(request.session, request.supporter, locale)
     request.locale = locale
-    await query.answer(request.t._("Language saved."))
-    await query.edit_message_text(
-        request.render("language_saved", language=NATIVE_NAMES[locale]),
-        reply_markup=language_keyboard(locale),
-    )
-    await context.bot.set_my_commands(
-        menu.commands(request.t, request.roles), scope=BotCommandScopeChat(request.chat_id)
-    )
+    request.answer(request.t._("Language saved."))
+    request.show(request.render("language_saved", language=NATIVE_NAMES[locale]), language_keyboard(locale))
+    request.then(context.bot.set_my_commands, menu.commands(request.t), scope=BotCommandScopeChat(request.chat_id))

@@ -7,7 +7,7 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.handlers import cards
-from bot.handlers.common import AppContext, Request, handler, send_or_edit
+from bot.handlers.common import AppContext, Request, handler
 from bot.models import LetterKind
 from bot.rules.occasions import Occasion
 from bot.services import letters, suggestions
@@ -29,16 +29,16 @@ async def sent(update: Update, context: AppContext, request: Request) -> None:
     )  # fmt: skip
     prisoner = await suggestions.get(request.session, int(parts[1])) if valid else None
     if prisoner is None or not cards.writable(prisoner):
-        await query.answer(request.t._("This button is no longer valid."), show_alert=True)
+        request.stale()
         return
     base = f"sd:{parts[1]}:{parts[2]}:{parts[3]}"
     if parts[0] == "sent":
-        await query.answer()
+        request.answer()
         earlier = len(parts) == 5 and parts[4] == "more"
-        await send_or_edit(update, request.render("sent_when", kind=parts[2]), _when(request, base, earlier))
+        request.show(request.render("sent_when", kind=parts[2]), _when(request, base, earlier))
         return
     if len(parts) != 5 or not parts[4].isdigit() or int(parts[4]) > max(EARLIER_DAYS):
-        await query.answer(request.t._("This button is no longer valid."), show_alert=True)
+        request.stale()
         return
     today = request.deps.today()
     sent_on = today - timedelta(days=int(parts[4]))
@@ -47,9 +47,8 @@ async def sent(update: Update, context: AppContext, request: Request) -> None:
         kind=LetterKind(parts[2]), occasion=None if parts[3] == "-" else parts[3], now=request.deps.clock(),
     )  # fmt: skip
     counts = await letters.counts(request.session, request.supporter.id or 0)
-    await query.answer(request.t._("Saved. Thank you!"))
-    await send_or_edit(
-        update,
+    request.answer(request.t._("Saved. Thank you!"))
+    request.show(
         request.render("sent_done", kind=parts[2], name=cards.display_name(prisoner, request.locale),
                        day=sent_on, letters=counts["letter"], postcards=counts["postcard"]),
         InlineKeyboardMarkup([[
@@ -77,10 +76,10 @@ def _when(request: Request, base: str, earlier: bool) -> InlineKeyboardMarkup:
 
 @handler()
 async def show(update: Update, context: AppContext, request: Request) -> None:
-    await _history(update, request)
+    await _history(request)
 
 
-async def _history(update: Update, request: Request) -> None:
+async def _history(request: Request) -> None:
     supporter_id = request.supporter.id or 0
     entries = await letters.history(request.session, supporter_id)
     counts = await letters.counts(request.session, supporter_id)
@@ -99,8 +98,7 @@ async def _history(update: Update, request: Request) -> None:
          "name": cards.name_for(request.locale, e.name_be, e.name_ru, e.name_en)}
         for e in entries
     ]  # fmt: skip
-    await send_or_edit(
-        update,
+    request.show(
         request.render("letters", entries=entries_view, letters=counts["letter"], postcards=counts["postcard"]),
         InlineKeyboardMarkup(rows) if rows else None,
     )
@@ -113,24 +111,24 @@ async def entry(update: Update, context: AppContext, request: Request) -> None:
     assert query is not None and query.data is not None
     parts = query.data.split(":")
     if parts == ["lt", "list"] or parts == ["lt", "dn"]:
-        await query.answer()
-        await _history(update, request)
+        request.answer()
+        await _history(request)
         return
     letter = None
     if len(parts) == 3 and parts[2].isdigit():
         letter = await letters.own(request.session, request.supporter.id or 0, int(parts[2]))
     if letter is None or parts[1] not in ("r", "d", "dy"):
-        await query.answer(request.t._("This button is no longer valid."), show_alert=True)
+        request.stale()
         return
     t = request.t
     if parts[1] == "r":
         await letters.mark_reply(request.session, letter)
-        await query.answer(t._("Marked: a reply came."))
-        await _history(update, request)
+        request.answer(t._("Marked: a reply came."))
+        await _history(request)
     elif parts[1] == "d":
-        await query.answer()
-        await send_or_edit(
-            update, request.render("letter_delete", day=letter.sent_on, kind=letter.kind),
+        request.answer()
+        request.show(
+            request.render("letter_delete", day=letter.sent_on, kind=letter.kind),
             InlineKeyboardMarkup([[
                 InlineKeyboardButton(t._("Yes, delete"), callback_data=f"lt:dy:{letter.id}"),
                 InlineKeyboardButton(t._("No, keep it"), callback_data="lt:dn"),
@@ -138,5 +136,5 @@ async def entry(update: Update, context: AppContext, request: Request) -> None:
         )  # fmt: skip
     else:
         await letters.delete(request.session, letter)
-        await query.answer(t._("Deleted."))
-        await _history(update, request)
+        request.answer(t._("Deleted."))
+        await _history(request)

@@ -7,10 +7,9 @@ from telegram.ext import ExtBot
 
 from bot.config import LOCALES
 from bot.i18n import I18n, Translator
-from bot.models import Role
 
 
-def commands(t: Translator, roles: set[Role] | frozenset[Role] = frozenset()) -> list[BotCommand]:
+def commands(t: Translator) -> list[BotCommand]:
     return [
         BotCommand("suggest", t._("Whom to write to")),
         BotCommand("letters", t._("Letters you sent")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.handlers.common import AppContext, Request, handler, language_keyboard, message_of, send_or_edit
+from bot.handlers.common import AppContext, Request, handler, language_keyboard
 from bot.i18n import NATIVE_NAMES
 from bot.models import WritingPace
 from bot.services import supporters
@@ -14,13 +14,9 @@ PACE_PATTERN = r"^pace:"
 
 @handler()
 async def start(update: Update, context: AppContext, request: Request) -> None:
-    message = message_of(update)
-    await message.reply_text(
-        request.render("start", language=NATIVE_NAMES[request.locale]),
-        reply_markup=language_keyboard(request.locale),
-    )
+    request.reply(request.render("start", language=NATIVE_NAMES[request.locale]), language_keyboard(request.locale))
     if request.supporter.writing_pace is None:
-        await message.reply_text(request.render("pace_ask"), reply_markup=pace_keyboard(request))
+        request.reply(request.render("pace_ask"), pace_keyboard(request))
 
 
 def pace_keyboard(request: Request) -> InlineKeyboardMarkup:
@@ -39,8 +35,8 @@ async def pace(update: Update, context: AppContext, request: Request) -> None:
     assert query is not None and query.data is not None
     value = query.data.removeprefix("pace:")
     if value not in {p.value for p in WritingPace}:
-        await query.answer(request.t._("This button is no longer valid."), show_alert=True)
+        request.stale()
         return
     await supporters.set_pace(request.session, request.supporter, WritingPace(value))
-    await query.answer(request.t._("Saved."))
-    await send_or_edit(update, request.render("pace_saved", pace=value))
+    request.answer(request.t._("Saved."))
+    request.show(request.render("pace_saved", pace=value))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.handlers import cards
-from bot.handlers.common import AppContext, Request, handler, message_of, send_or_edit
+from bot.handlers.common import AppContext, Request, handler
 from bot.models import Gender
 from bot.services import suggestions, supporters
 
@@ -17,60 +17,49 @@ MONTHS = range(1, 13)
 async def suggest(update: Update, context: AppContext, request: Request) -> None:
     query = " ".join(context.args or []).strip()
     if query:
-        await search(update, request, query)
-        return
-    await next_person(update, request)
+        await search(request, query)
+    else:
+        await next_person(request)
 
 
-async def next_person(update: Update, request: Request) -> None:
+async def next_person(request: Request) -> None:
     deps = request.deps
     pick = await suggestions.suggest(
         request.session, supporter=request.supporter, now=deps.clock(), today=deps.today(), rng=deps.rng
     )
     if pick is None:
         text = request.render("suggest_none", filtered=bool(request.supporter.suggest_filter))
-        await send_or_edit(update, text, _no_one_keyboard(request))
-        return
-    await send_or_edit(update, request.render("card", **cards.context(request, pick)),
-                       cards.keyboard(request, pick.prisoner))  # fmt: skip
+        request.show(text, _no_one_keyboard(request))
+    else:
+        request.show(request.render("card", **cards.context(request, pick)), cards.keyboard(request, pick.prisoner))
 
 
-async def search(update: Update, request: Request, query: str) -> None:
+async def search(request: Request, query: str) -> None:
     found = await suggestions.search(request.session, query)
     if not found:
-        await message_of(update).reply_text(request.render("search_none", query=query))
-        return
-    if len(found) == 1:
-        await show_card(update, request, found[0].id or 0)
-        return
-    rows = [
-        [InlineKeyboardButton(cards.display_name(p, request.locale), callback_data=f"sug:pick:{p.id}")]
-        for p in found[:8]
-    ]
-    await message_of(update).reply_text(
-        request.render("search_many", count=len(found), more=len(found) > 8),
-        reply_markup=InlineKeyboardMarkup(rows),
-    )
+        request.reply(request.render("search_none", query=query))
+    elif len(found) == 1:
+        await show_card(request, found[0].id or 0)
+    else:
+        rows = [
+            [InlineKeyboardButton(cards.display_name(p, request.locale), callback_data=f"sug:pick:{p.id}")]
+            for p in found[:8]
+        ]
+        request.reply(request.render("search_many", count=len(found), more=len(found) > 8), InlineKeyboardMarkup(rows))
 
 
-async def show_card(update: Update, request: Request, prisoner_id: int) -> None:
+async def show_card(request: Request, prisoner_id: int) -> None:
     deps = request.deps
     prisoner = await suggestions.get(request.session, prisoner_id)
     if prisoner is None:
-        await refuse_stale(update, request)
+        request.stale()
         return
     await suggestions.hold_chosen(
         request.session, supporter=request.supporter, prisoner=prisoner, now=deps.clock(), today=deps.today()
     )
     pick = await suggestions.pick_of(request.session, prisoner, deps.today())
-    await send_or_edit(
-        update, request.render("card", **cards.context(request, pick)), cards.keyboard(request, prisoner)
-    )
-
-
-async def refuse_stale(update: Update, request: Request) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer(request.t._("This button is no longer valid."), show_alert=True)
+    request.answer()
+    request.show(request.render("card", **cards.context(request, pick)), cards.keyboard(request, prisoner))
 
 
 @handler()
@@ -79,39 +68,35 @@ async def button(update: Update, context: AppContext, request: Request) -> None:
     assert query is not None and query.data is not None
     parts = query.data.split(":")
     if parts == ["sug", "next"]:
-        await query.answer()
-        await next_person(update, request)
+        request.answer()
+        await next_person(request)
     elif parts[:2] in (["sug", "pick"], ["sug", "card"]) and len(parts) == 3 and parts[2].isdigit():
-        await query.answer()
-        await show_card(update, request, int(parts[2]))
+        await show_card(request, int(parts[2]))
     elif parts[0] == "flt":
-        await filters(update, request, parts[1:])
+        await filters(request, parts[1:])
     else:
-        await refuse_stale(update, request)
+        request.stale()
 
 
-async def filters(update: Update, request: Request, parts: list[str]) -> None:
+async def filters(request: Request, parts: list[str]) -> None:
     """flt:menu, flt:none, flt:bday, flt:month[:M], flt:gender[:G], flt:fac[:hash], flt:int[:hash]."""
-    query = update.callback_query
-    assert query is not None
     t = request.t
     kind, argument = [*parts, "", ""][:2]
     if kind == "menu":
-        await query.answer()
-        await send_or_edit(update, request.render("filters", current=_describe(request)), _filter_menu(request))
+        request.answer()
+        request.show(request.render("filters", current=_describe(request)), _filter_menu(request))
         return
     if kind in ("month", "gender", "fac", "int") and not argument:
-        await query.answer()
-        await send_or_edit(update, request.render("filters", current=_describe(request)),
-                           await _options(request, kind))  # fmt: skip
+        request.answer()
+        request.show(request.render("filters", current=_describe(request)), await _options(request, kind))
         return
     value = await _resolve(request, kind, argument)
     if value is None and kind != "none":
-        await refuse_stale(update, request)
+        request.stale()
         return
     await supporters.set_filter(request.session, request.supporter, value)
-    await query.answer(t._("Filter saved.") if value else t._("Filter removed."))
-    await next_person(update, request)
+    request.answer(t._("Filter saved.") if value else t._("Filter removed."))
+    await next_person(request)
 
 
 async def _resolve(request: Request, kind: str, argument: str) -> str | None:

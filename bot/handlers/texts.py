@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.handlers import cards
-from bot.handlers.common import AppContext, Request, handler, send_or_edit
+from bot.handlers.common import AppContext, Request, handler
 from bot.models import LetterKind
 from bot.rules.occasions import Occasion
 from bot.services import letter_texts, letters, suggestions, supporters
@@ -28,16 +28,14 @@ async def show(update: Update, context: AppContext, request: Request) -> None:
         and (parts[2] in ("auto", "menu") or parts[2] in {o.value for o in Occasion})
     )  # fmt: skip
     if not valid or prisoner is None:
-        await query.answer(request.t._("This button is no longer valid."), show_alert=True)
+        request.stale()
         return
-    await query.answer()
+    request.answer()
     kind, language, variant = LetterKind(parts[3]), parts[4], int(parts[5])
     if language != request.supporter.letter_language:
         await supporters.set_letter_language(request.session, request.supporter, language)
     if parts[2] == "menu":
-        await send_or_edit(
-            update, request.render("occasions"), _occasion_menu(request, prisoner.id or 0, kind, language)
-        )
+        request.show(request.render("occasions"), _occasion_menu(request, prisoner.id or 0, kind, language))
         return
     occasion = (
         letter_texts.default_occasion(
@@ -55,8 +53,7 @@ async def show(update: Update, context: AppContext, request: Request) -> None:
                        gender=prisoner.gender).body
         if request.locale == "en" else None
     )  # fmt: skip
-    await send_or_edit(
-        update,
+    request.show(
         request.render("letter_text", body=text.body, gloss=gloss, kind=kind.value, occasion=occasion.value,
                        language=language, variants=library.count(occasion, kind), variant=text.variant),
         _keyboard(request, prisoner.id or 0, occasion, kind, language, text.variant),

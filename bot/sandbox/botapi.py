@@ -141,6 +141,7 @@ class BotApi:
         if markup is not None and "inline_keyboard" in markup:
             message["reply_markup"] = markup
         chat.messages[message["message_id"]] = message
+        chat.answered.set()
         return message
 
     def store_file(self, upload: Upload, kind: str) -> StoredFile:

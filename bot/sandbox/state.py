@@ -56,6 +56,7 @@ class Chat:
     title: str | None = None
     blocked: bool = False
     next_message_id: int = 1
+    answered: asyncio.Event = field(default_factory=asyncio.Event)  # set when the bot sends here
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)  # message_id -> Message
     commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 

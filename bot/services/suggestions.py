@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, func
+from sqlalchemy import ColumnElement, and_, case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -65,27 +65,36 @@ class Pick:
 async def suggest(
     session: AsyncSession, *, supporter: Supporter, now: datetime, today: date, rng: random.Random
 ) -> Pick | None:
-    """Release the supporter's previous suggestion, pick the next person fairly and hold them."""
+    """Release the supporter's previous suggestion, pick the next person fairly and hold them.
+
+    One query ranks the candidates as fairness.Candidate.score does (a birthday within the lead time
+    counts as BIRTHDAY_BOOST letters fewer) and reads the best few; the pick is made among them.
+    """
     supporter_id = supporter.id or 0
-    await holds.release_all(session, supporter_id, now)
-    excluded = await holds.recently_offered(session, supporter_id, now)
+    excluded = await holds.release_and_list_recent(session, supporter_id, now)
     conditions = [writable()]
     extra = filter_clause(supporter.suggest_filter, today)
     if extra is not None:
         conditions.append(extra)
     if excluded:
         conditions.append(col(Prisoner.id).not_in(excluded))
-    soon = occasions.birthday_window(today, fairness.BIRTHDAY_LEAD_DAYS)
-    least_loaded = select(Prisoner).where(*conditions).order_by(col(Prisoner.load_ref)).limit(CANDIDATES)
-    birthdays = least_loaded.where(_birthday_in(soon))
-    found: dict[int, Prisoner] = {}
-    for query in (least_loaded, birthdays):
-        found.update({p.id or 0: p for p in (await session.exec(query)).all()})
-    candidates = [fairness.Candidate(pid, p.load_ref, _days_to_birthday(p, today)) for pid, p in found.items()]
+    soon = _birthday_in(occasions.birthday_window(today, fairness.BIRTHDAY_LEAD_DAYS))
+    boost = fairness.BIRTHDAY_BOOST * fairness.weight(today)
+    rank = col(Prisoner.load_ref) - case((soon, boost), else_=0.0)
+    rows = (
+        await session.exec(
+            select(Prisoner.id, Prisoner.load_ref, Prisoner.birth_month, Prisoner.birth_day)
+            .where(*conditions)
+            .order_by(rank)
+            .limit(CANDIDATES)
+        )
+    ).all()
+    candidates = [fairness.Candidate(pid or 0, load, _days_to(month, day, today)) for pid, load, month, day in rows]
     chosen = fairness.choose(candidates, today, rng)
     if chosen is None:
         return None
-    prisoner = found[chosen.prisoner_id]
+    prisoner = await session.get(Prisoner, chosen.prisoner_id)
+    assert prisoner is not None
     await holds.place(session, supporter_id=supporter_id, prisoner_id=chosen.prisoner_id, now=now, today=today)
     return await pick_of(session, prisoner, today)
 
@@ -101,7 +110,11 @@ async def pick_of(session: AsyncSession, prisoner: Prisoner, today: date) -> Pic
 
 
 def _days_to_birthday(prisoner: Prisoner, today: date) -> int | None:
-    birthday = occasions.next_birthday(prisoner.birth_month, prisoner.birth_day, today)
+    return _days_to(prisoner.birth_month, prisoner.birth_day, today)
+
+
+def _days_to(month: int | None, day: int | None, today: date) -> int | None:
+    birthday = occasions.next_birthday(month, day, today)
     return None if birthday is None else (birthday - today).days
 
 
@@ -110,7 +123,7 @@ async def hold_chosen(
 ) -> None:
     """The supporter chose this person themselves (by search): hold them if letters can reach them."""
     supporter_id = supporter.id or 0
-    await holds.release_all(session, supporter_id, now)
+    await holds.release_and_list_recent(session, supporter_id, now)
     if prisoner.status == PrisonerStatus.ACTIVE and prisoner.in_custody and prisoner.can_write:
         await holds.place(session, supporter_id=supporter_id, prisoner_id=prisoner.id or 0, now=now, today=today)
 

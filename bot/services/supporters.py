@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,17 +17,26 @@ async def find(session: AsyncSession, telegram_id: int) -> Supporter | None:
     return result.first()
 
 
+SEEN_PRECISION = timedelta(hours=1)  # "last seen" to the hour: coarse on purpose, and no write per message
+
+
 async def touch(session: AsyncSession, telegram_id: int, now: datetime) -> Supporter:
     """The supporter for this Telegram user, created on first contact; marks them seen and active."""
     supporter = await find(session, telegram_id)
     if supporter is None:
         supporter = Supporter(telegram_id=telegram_id, created_at=now, last_seen_at=now)
-    else:
+        session.add(supporter)
+        await session.flush()
+    elif not supporter.is_active or _aware(supporter.last_seen_at) < now - SEEN_PRECISION:
         supporter.last_seen_at = now
         supporter.is_active = True
-    session.add(supporter)
-    await session.flush()
+        session.add(supporter)
     return supporter
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands datetimes back without their zone; they are stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 async def set_locale(session: AsyncSession, supporter: Supporter, locale: Locale) -> None:
