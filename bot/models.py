@@ -160,7 +160,6 @@ class Hold(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc_column())
     expires_at: datetime = Field(sa_column=_utc_column())
     released_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
-    weight: float  # what this hold added to the prisoner's load_ref, taken back on release
 
 
 class LetterTally(SQLModel, table=True):

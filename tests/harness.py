@@ -4,6 +4,7 @@ emulated Telegram, on a real database, with an injected clock."""
 from __future__ import annotations
 
 import copy
+import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -122,7 +123,7 @@ async def start_harness(database_url: str, **settings: Any) -> Harness:
     server = api_server(telegram)
     port = server.start()
     config = make_settings(database_url, port, **settings)
-    application = build_application(config, clock=clock.utc)
+    application = build_application(config, clock=clock.utc, rng=random.Random(2026))
 
     async def processed(update: Update, _context: Any) -> None:
         await telegram.mark_processed(update.update_id)

@@ -81,12 +81,15 @@ async def test_whole_journey(bot: Harness, locale: str) -> None:
 
 async def test_concurrent_users_get_different_people(bot: Harness) -> None:
     await seed_demo(bot)
-    names = set()
+    names = []
     for index in range(6):
         person = bot.person(5000 + index, f"U{index}", language_code="ru")
         card = await person.send("/suggest")
-        names.add(card["text"].split("\n")[0])
-    assert len(names) == 6  # holds count like letters: no two people were sent to the same prisoner
+        names.append(card["text"].split("\n")[0])
+    # Holds count like letters: people asking one after another are spread (only someone with a birthday
+    # soon may be offered twice).
+    assert len(set(names)) >= 5
+    assert max(names.count(name) for name in names) <= 2
 
 
 async def test_another_and_filters(bot: Harness) -> None:

@@ -30,6 +30,12 @@ async def load_of(database: Database, prisoner_id: int) -> float:
         return fairness.recent_letters(prisoner.load_ref, TODAY)
 
 
+async def open_holds(database: Database, prisoner_id: int) -> int:
+    async with database.transaction() as session:
+        rows = (await session.exec(select(Hold).where(Hold.prisoner_id == prisoner_id))).all()
+    return sum(1 for hold in rows if hold.released_at is None)
+
+
 async def test_a_hold_counts_until_it_expires(database: Database) -> None:
     await seed(database)
     async with database.transaction() as session:
@@ -37,11 +43,11 @@ async def test_a_hold_counts_until_it_expires(database: Database) -> None:
         pick = await suggestions.suggest(session, supporter=supporter, now=NOW, today=TODAY, rng=random.Random(1))
     assert pick is not None
     pid = pick.prisoner.id or 0
-    assert await load_of(database, pid) == 1.0
+    assert await open_holds(database, pid) == 1
     async with database.transaction() as session:
         assert await holds.expire(session, NOW + timedelta(days=holds.HOLD_DAYS - 1)) == 0
         assert await holds.expire(session, NOW + timedelta(days=holds.HOLD_DAYS, seconds=1)) == 1
-    assert abs(await load_of(database, pid)) < 1e-9
+    assert await open_holds(database, pid) == 0
     async with database.transaction() as session:
         assert (await session.exec(select(func.count()).select_from(Hold))).one() == 1  # kept: "not again soon"
         await holds.expire(session, NOW + timedelta(days=holds.NOT_AGAIN_DAYS + 1))
@@ -59,7 +65,8 @@ async def test_a_letter_replaces_the_hold_and_deleting_it_takes_it_back(database
             session, supporter_id=supporter.id or 0, prisoner_id=pid, sent_on=TODAY, kind=LetterKind.POSTCARD,
             occasion=None, now=NOW,
         )  # fmt: skip
-    assert await load_of(database, pid) == 1.0  # the hold was released, the letter counts
+    assert await load_of(database, pid) == 1.0  # the letter counts
+    assert await open_holds(database, pid) == 0  # and the hold is released
     async with database.transaction() as session:
         assert await letters.recent_count(session, pid, TODAY) == 1
         assert await letters.own(session, 999, letter.id or 0) is None  # someone else's id
@@ -67,6 +74,24 @@ async def test_a_letter_replaces_the_hold_and_deleting_it_takes_it_back(database
     assert abs(await load_of(database, pid)) < 1e-9
     async with database.transaction() as session:
         assert await letters.recent_count(session, pid, TODAY) == 0
+
+
+async def test_an_open_hold_ranks_like_a_letter(database: Database) -> None:
+    await seed(database)
+    picks: list[tuple[int | None, bool]] = []
+    for telegram_id in range(90, 100):
+        async with database.transaction() as session:
+            supporter = await supporters.touch(session, telegram_id, NOW)
+            pick = await suggestions.suggest(
+                session, supporter=supporter, now=NOW, today=TODAY, rng=random.Random(telegram_id)
+            )
+            assert pick is not None
+            picks.append((pick.prisoner.id, pick.birthday is not None))
+    # Ten people asking at once are spread: someone with a birthday soon may be held twice (the boost is
+    # worth one letter), anyone else once.
+    plain = [pid for pid, birthday in picks if not birthday]
+    assert len(plain) == len(set(plain))
+    assert max(picks.count(item) for item in picks) <= 2
 
 
 async def test_forget_keeps_the_prisoners_counts(database: Database) -> None:

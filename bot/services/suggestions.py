@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, case, func
-from sqlmodel import col, select
+from sqlmodel import col
+from sqlmodel import select as select_model
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.models import Prisoner, PrisonerStatus, Supporter
+from bot.models import Prisoner, PrisonerStatus, Supporter, table_of
 from bot.rules import fairness, names, occasions
 from bot.services import holds, letters
 
@@ -19,11 +20,14 @@ CANDIDATES = 30  # least-loaded prisoners read per query; the pick is made among
 FILTER_BIRTHDAY_DAYS = 30
 
 
+PRISONERS = table_of(Prisoner)
+
+
 def writable() -> ColumnElement[bool]:
     return and_(
-        col(Prisoner.status) == PrisonerStatus.ACTIVE.value,
-        col(Prisoner.in_custody).is_(True),
-        col(Prisoner.can_write).is_(True),
+        PRISONERS.c.status == PrisonerStatus.ACTIVE.value,
+        PRISONERS.c.in_custody.is_(True),
+        PRISONERS.c.can_write.is_(True),
     )
 
 
@@ -67,35 +71,41 @@ async def suggest(
 ) -> Pick | None:
     """Release the supporter's previous suggestion, pick the next person fairly and hold them.
 
-    One query ranks the candidates as fairness.Candidate.score does (a birthday within the lead time
-    counts as BIRTHDAY_BOOST letters fewer) and reads the best few; the pick is made among them.
+    One query ranks the candidates as fairness.Candidate.score does: letters (load_ref), plus each
+    open hold as a letter written today, minus BIRTHDAY_BOOST for a birthday within the lead time;
+    people offered to this supporter lately are left out. The pick is made among the best few.
     """
     supporter_id = supporter.id or 0
-    excluded = await holds.release_and_list_recent(session, supporter_id, now)
-    conditions = [writable()]
+    await holds.release_all(session, supporter_id, now)
+    held = holds.open_counts(now).subquery()
+    today_weight = fairness.weight(today)
+    load = PRISONERS.c.load_ref + today_weight * func.coalesce(held.c[1], 0)
+    soon = _birthday_in(occasions.birthday_window(today, fairness.BIRTHDAY_LEAD_DAYS))
+    conditions = [writable(), PRISONERS.c.id.not_in(holds.recently_offered(supporter_id, now))]
     extra = filter_clause(supporter.suggest_filter, today)
     if extra is not None:
         conditions.append(extra)
-    if excluded:
-        conditions.append(col(Prisoner.id).not_in(excluded))
-    soon = _birthday_in(occasions.birthday_window(today, fairness.BIRTHDAY_LEAD_DAYS))
-    boost = fairness.BIRTHDAY_BOOST * fairness.weight(today)
-    rank = col(Prisoner.load_ref) - case((soon, boost), else_=0.0)
+    birthday = PRISONERS.c.birth_month * 100 + PRISONERS.c.birth_day
     rows = (
         await session.exec(
-            select(Prisoner.id, Prisoner.load_ref, Prisoner.birth_month, Prisoner.birth_day)
+            select_model(PRISONERS.c.id, load, birthday)
+            .select_from(PRISONERS.outerjoin(held, held.c.prisoner_id == PRISONERS.c.id))
             .where(*conditions)
-            .order_by(rank)
+            .order_by(load - case((soon, fairness.BIRTHDAY_BOOST * today_weight), else_=0.0))
             .limit(CANDIDATES)
         )
     ).all()
-    candidates = [fairness.Candidate(pid or 0, load, _days_to(month, day, today)) for pid, load, month, day in rows]
+    candidates = [
+        fairness.Candidate(pid, float(effective), _days_to(code // 100 if code else None, code % 100 if code else None,
+                                                            today))
+        for pid, effective, code in rows
+    ]  # fmt: skip
     chosen = fairness.choose(candidates, today, rng)
     if chosen is None:
         return None
     prisoner = await session.get(Prisoner, chosen.prisoner_id)
     assert prisoner is not None
-    await holds.place(session, supporter_id=supporter_id, prisoner_id=chosen.prisoner_id, now=now, today=today)
+    await holds.place(session, supporter_id=supporter_id, prisoner_id=chosen.prisoner_id, now=now)
     return await pick_of(session, prisoner, today)
 
 
@@ -123,9 +133,9 @@ async def hold_chosen(
 ) -> None:
     """The supporter chose this person themselves (by search): hold them if letters can reach them."""
     supporter_id = supporter.id or 0
-    await holds.release_and_list_recent(session, supporter_id, now)
+    await holds.release_all(session, supporter_id, now)
     if prisoner.status == PrisonerStatus.ACTIVE and prisoner.in_custody and prisoner.can_write:
-        await holds.place(session, supporter_id=supporter_id, prisoner_id=prisoner.id or 0, now=now, today=today)
+        await holds.place(session, supporter_id=supporter_id, prisoner_id=prisoner.id or 0, now=now)
 
 
 async def search(session: AsyncSession, query: str, limit: int = 8) -> list[Prisoner]:
@@ -135,7 +145,7 @@ async def search(session: AsyncSession, query: str, limit: int = 8) -> list[Pris
         return []
     conditions = [col(Prisoner.search_key).contains(word) for word in words]
     result = await session.exec(
-        select(Prisoner)
+        select_model(Prisoner)
         .where(*conditions)
         .order_by(col(Prisoner.status) != PrisonerStatus.ACTIVE.value, col(Prisoner.name_ru))
         .limit(limit + 1)
@@ -150,7 +160,7 @@ async def get(session: AsyncSession, prisoner_id: int) -> Prisoner | None:
 async def facilities(session: AsyncSession) -> list[tuple[str, str]]:
     """(institution_ru, institution_be) of facilities where writable people are held."""
     result = await session.exec(
-        select(Prisoner.institution_ru, Prisoner.institution_be)
+        select_model(Prisoner.institution_ru, Prisoner.institution_be)
         .where(writable())
         .distinct()
         .order_by(col(Prisoner.institution_ru))
@@ -159,7 +169,9 @@ async def facilities(session: AsyncSession) -> list[tuple[str, str]]:
 
 
 async def interests(session: AsyncSession, limit: int = 12) -> list[str]:
-    result = await session.exec(select(Prisoner.interests).where(writable(), col(Prisoner.interests).is_not(None)))
+    result = await session.exec(
+        select_model(Prisoner.interests).where(writable(), col(Prisoner.interests).is_not(None))
+    )
     counted: dict[str, int] = {}
     for value in result.all():
         for interest in (value or "").split(";"):

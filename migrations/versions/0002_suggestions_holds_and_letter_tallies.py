@@ -30,7 +30,6 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("released_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("weight", sa.Float(), nullable=False),
         sa.ForeignKeyConstraint(
             ["prisoner_id"], ["prisoner.id"], name=op.f("fk_hold_prisoner_id_prisoner"), ondelete="CASCADE"
         ),
