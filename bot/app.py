@@ -6,6 +6,7 @@ import logging
 import random
 from typing import Any
 
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, Defaults
 from telegram.request import BaseRequest
@@ -71,3 +72,24 @@ async def _on_startup(application: Application[Any, Any, Any, Any, Any, Any]) ->
 async def _on_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     deps: Deps = application.bot_data[common.DEPS_KEY]
     await deps.db.dispose()
+
+
+async def start_polling(application: Application[Any, Any, Any, Any, Any, Any], *, poll_seconds: int = 10) -> None:
+    """What `run_polling` does before it blocks, for callers that own the event loop (sandbox, tests)."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0, timeout=poll_seconds, allowed_updates=Update.ALL_TYPES)
+
+
+async def stop_polling(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The reverse of start_polling."""
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
+    await application.shutdown()

@@ -12,7 +12,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
-from bot.app import build_application
+from bot.app import build_application, start_polling, stop_polling
 from bot.config import Settings
 from bot.sandbox.http import Server, api_server
 from bot.sandbox.telegram import EmulatedTelegram
@@ -129,23 +129,12 @@ async def start_harness(database_url: str, **settings: Any) -> Harness:
         await telegram.mark_processed(update.update_id)
 
     application.add_handler(TypeHandler(Update, processed), group=10_000)
-    await application.initialize()
-    if application.post_init is not None:
-        await application.post_init(application)
-    await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0, timeout=5, allowed_updates=Update.ALL_TYPES)
+    await start_polling(application, poll_seconds=5)
     return Harness(telegram, server, application, clock, config)
 
 
 async def stop_harness(harness: Harness) -> None:
-    application = harness.application
-    assert application.updater is not None
-    await application.updater.stop()
-    await application.stop()
-    if application.post_shutdown is not None:
-        await application.post_shutdown(application)
-    await application.shutdown()
+    await stop_polling(harness.application)
     await harness.server.stop()
 
 

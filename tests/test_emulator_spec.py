@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -121,7 +120,3 @@ async def test_returned_objects_carry_the_required_fields(spec: dict[str, Any]) 
     await call(telegram, spec, "getChatMenuButton")
     await call(telegram, spec, "getWebhookInfo")
     await call(telegram, spec, "deleteMessage", chat_id=5, message_id=message["message_id"])
-
-
-def test_spec_file_is_where_ci_puts_it() -> None:
-    assert Path(SPEC_PATH).name == "bot-api-spec.json"

@@ -10,12 +10,11 @@ from datetime import date
 from typing import Any
 
 from pydantic import SecretStr
-from telegram import Update
 from telegram.ext import Application
 from tornado.web import Application as WebApplication
 
 from bot import DEFAULT_DATA_DIR, db
-from bot.app import build_application
+from bot.app import build_application, start_polling, stop_polling
 from bot.clock import system_clock
 from bot.config import Settings
 from bot.models import Role
@@ -82,24 +81,12 @@ async def start(settings: Settings, database_url: str, *, host: str = "127.0.0.1
         }
     )
     application = build_application(bot_settings)
-    await application.initialize()
-    if application.post_init is not None:
-        await application.post_init(application)
-    await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0, timeout=10, allowed_updates=Update.ALL_TYPES)
+    await start_polling(application)
     return Sandbox(telegram, server, application, database)
 
 
 async def stop(sandbox: Sandbox) -> None:
-    application = sandbox.application
-    if application.updater is not None and application.updater.running:
-        await application.updater.stop()
-    if application.running:
-        await application.stop()
-    if application.post_shutdown is not None:
-        await application.post_shutdown(application)
-    await application.shutdown()
+    await stop_polling(sandbox.application)
     await sandbox.database.dispose()
     await sandbox.server.stop()
 
