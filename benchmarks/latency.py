@@ -125,6 +125,8 @@ async def fill(url: str, *, prisoners_count: int, letters: int, supporters: int)
             await session.exec(
                 text("UPDATE prisoner SET load_ref = :l WHERE id = :p"), params={"l": load, "p": prisoner_id}
             )  # type: ignore[call-overload]
+    # The import does this for prisoners; autovacuum would do it for the rest before long.
+    await database.analyze("prisoner", "letter", "lettertally", "supporter")
     await database.dispose()
 
 

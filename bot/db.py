@@ -10,14 +10,14 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import MIGRATIONS_DIR, PROJECT_ROOT
+from bot import MIGRATIONS_DIR, PROJECT_ROOT, models
 
 
 def _sqlite_file(url: str) -> Path | None:
@@ -77,6 +77,20 @@ class Database:
             session = await stack.enter_async_context(self._sessions())
             await stack.enter_async_context(session.begin())
             yield session
+
+    async def analyze(self, *tables: str) -> None:
+        """Refresh the query planner's statistics after a bulk change such as an import.
+
+        PostgreSQL's autovacuum would do it a minute or so later; until then the planner guesses the
+        table is tiny and may choose a plan that is a hundred times slower (seen: /suggest ranking 43 ms
+        instead of 1.4 ms on 2,000 prisoners before ANALYZE).
+        """
+        known = models.Prisoner.metadata.tables
+        async with self.transaction() as session:
+            for table in tables:
+                if table not in known:
+                    raise ValueError(f"unknown table {table!r}")
+                await session.exec(text(f"ANALYZE {table}"))  # type: ignore[call-overload]
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import text
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
+from bot import db
 from bot.app import build_application, start_polling, stop_polling
 from bot.config import Settings
 from bot.sandbox.http import Server, api_server
@@ -146,3 +148,17 @@ async def seed_demo(harness: Harness) -> None:
     deps = harness.application.bot_data["deps"]
     async with deps.db.transaction() as session:
         await prisoners.upsert(session, demo.people(deps.today()), now=harness.clock.utc(), actor=None)
+
+
+async def analyzed_rows(database: db.Database, table: str) -> float:
+    """What the query planner's statistics say of a table: 0 (SQLite) or -1 (PostgreSQL) if never analyzed."""
+    async with database.transaction() as session:
+
+        async def scalar(query: str) -> float:
+            return float((await session.exec(text(query), params={"t": table})).scalar_one())  # type: ignore[call-overload]
+
+        if not database.url.startswith("sqlite"):
+            return await scalar("SELECT reltuples FROM pg_class WHERE relname = :t")
+        if not await scalar("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'sqlite_stat1' AND :t = :t"):
+            return 0.0
+        return await scalar("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = :t")

@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from bot import cli, db
 from bot.models import AuditEntry, Prisoner
+from tests.harness import analyzed_rows
 
 DATA = Path(__file__).parent / "data"
 
@@ -37,6 +38,17 @@ def snapshot(url: str) -> list[tuple[object, ...]]:
     return asyncio.run(read())
 
 
+def planner_rows(url: str) -> float:
+    async def read() -> float:
+        database = db.Database(url)
+        try:
+            return await analyzed_rows(database, "prisoner")
+        finally:
+            await database.dispose()
+
+    return asyncio.run(read())
+
+
 def count_audit(url: str) -> int:
     async def read() -> int:
         database = db.Database(url)
@@ -52,6 +64,7 @@ def count_audit(url: str) -> int:
 def test_good_file_twice_is_unchanged_the_second_time(env: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["prisoners", "import", str(DATA / "prisoners_good.csv")]) == 0
     assert "new 3, updated 0, unchanged 0, skipped 0" in capsys.readouterr().out
+    assert planner_rows(env) > 0  # the import refreshed the planner's statistics
     first = snapshot(env)
     assert cli.main(["prisoners", "import", str(DATA / "prisoners_good.csv")]) == 0
     assert "new 0, updated 0, unchanged 3, skipped 0" in capsys.readouterr().out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -13,6 +14,7 @@ from bot.models import Hold, LetterKind, LetterTally, Prisoner
 from bot.rules import fairness
 from bot.sandbox import demo
 from bot.services import holds, letters, prisoners, suggestions, supporters
+from tests.harness import analyzed_rows
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -69,6 +71,9 @@ async def test_a_letter_replaces_the_hold_and_deleting_it_takes_it_back(database
     assert await open_holds(database, pid) == 0  # and the hold is released
     async with database.transaction() as session:
         assert await letters.recent_count(session, pid, TODAY) == 1
+        card = await suggestions.card(session, pid, TODAY)
+        assert card is not None and card.prisoner.id == pid and card.recent == 1
+        assert await letters.recent_count(session, pid, TODAY + timedelta(days=letters.RECENT_DAYS)) == 0
         assert await letters.own(session, 999, letter.id or 0) is None  # someone else's id
         await letters.delete(session, letter)
     assert abs(await load_of(database, pid)) < 1e-9
@@ -140,3 +145,12 @@ async def test_birthday_soon_comes_first(database: Database) -> None:
     assert pick is not None and pick.birthday is not None
     assert (pick.birthday - TODAY).days <= fairness.BIRTHDAY_LEAD_DAYS
     assert isinstance(pick.birthday, date)
+
+
+async def test_analyze_gives_the_planner_statistics(database: Database) -> None:
+    await seed(database)
+    assert await analyzed_rows(database, "prisoner") <= 0
+    await database.analyze("prisoner")
+    assert await analyzed_rows(database, "prisoner") > 0
+    with pytest.raises(ValueError, match="unknown table"):
+        await database.analyze("prisoner; DROP TABLE letter")

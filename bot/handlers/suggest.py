@@ -50,16 +50,15 @@ async def search(request: Request, query: str) -> None:
 
 async def show_card(request: Request, prisoner_id: int) -> None:
     deps = request.deps
-    prisoner = await suggestions.get(request.session, prisoner_id)
-    if prisoner is None:
+    pick = await suggestions.card(request.session, prisoner_id, deps.today())
+    if pick is None:
         request.stale()
         return
     await suggestions.hold_chosen(
-        request.session, supporter=request.supporter, prisoner=prisoner, now=deps.clock(), today=deps.today()
+        request.session, supporter=request.supporter, prisoner=pick.prisoner, now=deps.clock(), today=deps.today()
     )
-    pick = await suggestions.pick_of(request.session, prisoner, deps.today())
     request.answer()
-    request.show(request.render("card", **cards.context(request, pick)), cards.keyboard(request, prisoner))
+    request.show(request.render("card", **cards.context(request, pick)), cards.keyboard(request, pick.prisoner))
 
 
 @handler()

@@ -83,6 +83,8 @@ async def apply(
         )
         if dry_run:
             await session.rollback()
+    if not dry_run and counts.new + counts.updated:
+        await database.analyze("prisoner")
     return result, counts
 
 

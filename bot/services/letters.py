@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ScalarSelect, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -13,6 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.models import Letter, LetterKind, LetterTally, Prisoner
 from bot.rules import fairness
 from bot.services import holds
+
+RECENT_DAYS = 30  # "letters logged recently", as the card shows them
 
 
 async def _tally(session: AsyncSession, prisoner_id: int, day: date, change: int) -> None:
@@ -88,12 +91,17 @@ async def delete(session: AsyncSession, letter: Letter) -> None:
     await session.delete(letter)
 
 
-async def recent_count(session: AsyncSession, prisoner_id: int, today: date, days: int = 30) -> int:
-    result = await session.exec(
-        select(func.coalesce(func.sum(LetterTally.letters), 0)).where(
-            LetterTally.prisoner_id == prisoner_id, col(LetterTally.day) > today - timedelta(days=days)
-        )
+def recent_count_of(prisoner_id: Any, today: date, days: int = RECENT_DAYS) -> ScalarSelect[int]:
+    """Letters logged to a prisoner in the last `days`, as a scalar subquery (prisoner_id may be a column)."""
+    return (
+        select(func.coalesce(func.sum(LetterTally.letters), 0))
+        .where(LetterTally.prisoner_id == prisoner_id, col(LetterTally.day) > today - timedelta(days=days))
+        .scalar_subquery()
     )
+
+
+async def recent_count(session: AsyncSession, prisoner_id: int, today: date, days: int = RECENT_DAYS) -> int:
+    result = await session.exec(select(recent_count_of(prisoner_id, today, days)))
     return int(result.one())
 
 

@@ -103,20 +103,27 @@ async def suggest(
     chosen = fairness.choose(candidates, today, rng)
     if chosen is None:
         return None
-    prisoner = await session.get(Prisoner, chosen.prisoner_id)
-    assert prisoner is not None
     await holds.place(session, supporter_id=supporter_id, prisoner_id=chosen.prisoner_id, now=now)
-    return await pick_of(session, prisoner, today)
+    return await card(session, chosen.prisoner_id, today)
 
 
-async def pick_of(session: AsyncSession, prisoner: Prisoner, today: date) -> Pick:
+async def card(session: AsyncSession, prisoner_id: int, today: date) -> Pick | None:
+    """A prisoner with what their card tells (letters logged lately, a birthday soon), in one query."""
+    row = (
+        await session.exec(
+            select_model(Prisoner, letters.recent_count_of(Prisoner.id, today)).where(Prisoner.id == prisoner_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    prisoner, recent = row
     days = _days_to_birthday(prisoner, today)
     birthday = (
         occasions.next_birthday(prisoner.birth_month, prisoner.birth_day, today)
         if days is not None and days <= fairness.BIRTHDAY_LEAD_DAYS
         else None
     )
-    return Pick(prisoner, await letters.recent_count(session, prisoner.id or 0, today), birthday)
+    return Pick(prisoner, int(recent), birthday)
 
 
 def _days_to_birthday(prisoner: Prisoner, today: date) -> int | None:
