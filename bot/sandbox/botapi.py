@@ -215,11 +215,10 @@ async def get_updates(api: BotApi, params: dict[str, Any], uploads: dict[str, Up
             "Conflict: can't use getUpdates method while webhook is active; "
             "use deleteWebhook to delete the webhook first",
         )
-    if state.active_polls:
-        raise ApiError(
-            409,
-            "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
-        )
+    # As on Telegram, the newest request wins: a long poll still waiting (another instance, or a client
+    # that gave up on it, as PTB does at shutdown) ends with 409.
+    state.poll_generation += 1
+    generation = state.poll_generation
     offset = as_int(params, "offset", 0) or 0
     limit = max(1, min(100, as_int(params, "limit", 100) or 100))
     timeout = max(0, as_int(params, "timeout", 0) or 0)
@@ -237,13 +236,21 @@ async def get_updates(api: BotApi, params: dict[str, Any], uploads: dict[str, Up
             if wanted is None or next(key for key in update if key != "update_id") in wanted
         ][:limit]
 
+    def superseded() -> bool:
+        return state.poll_generation != generation
+
     state.active_polls += 1
     try:
-        if not pending() and timeout:
-            async with state.changed:
-                state.changed.notify_all()  # tells anyone watching that a poll is waiting
+        async with state.changed:
+            state.changed.notify_all()  # ends an older poll; tells anyone watching that a poll is here
+            if not pending() and timeout:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(state.changed.wait_for(lambda: bool(pending())), timeout)
+                    await asyncio.wait_for(state.changed.wait_for(lambda: bool(pending()) or superseded()), timeout)
+        if superseded():
+            raise ApiError(
+                409,
+                "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+            )
         return pending()
     finally:
         state.active_polls -= 1

@@ -133,6 +133,7 @@ class State:
     allowed_updates: list[str] | None = None
     processed: set[int] = field(default_factory=set)
     active_polls: int = 0
+    poll_generation: int = 0  # each getUpdates takes the next; an older one still waiting is ended
     deliverer: asyncio.Task[None] | None = None  # posts updates to the webhook while one is set
 
     def __post_init__(self) -> None:
