@@ -116,7 +116,13 @@ class Harness:
         return Person(self, user_id)
 
     def bad_requests(self) -> list[Any]:
-        return [call for call in self.telegram.refusals() if call.error_code == 400]
+        """Requests Telegram refused as malformed. "Message is not modified" is left out: a button
+        pressed twice causes it, the bot cannot know beforehand, and it ignores the answer."""
+        return [
+            call
+            for call in self.telegram.refusals()
+            if call.error_code == 400 and "message is not modified" not in (call.description or "")
+        ]
 
 
 async def start_harness(database_url: str, **settings: Any) -> Harness:

@@ -153,6 +153,14 @@ async def test_forged_buttons_are_refused(bot: Harness) -> None:
         "flt:fac:nothing",
         "sug:pick:abc",
         "pace:daily",
+        "sug:pick:99999999999999999999",  # beyond any database integer
+        "tpl:99999999999999999999:auto:letter:ru:1",
+        "sent:99999999999999999999:letter:-",
+        "lt:r:99999999999999999999",
+        "sug:card:-1",
+        "sug:pick:²",  # a digit to str.isdigit, not a number to int()
+        "sd:1:letter:-:٣",
+        "flt:month:99999999999999999999",
     ):
         answer = await person.press_data(card["message_id"], data)
         assert answer == {"text": "This button is no longer valid.", "show_alert": True}, data

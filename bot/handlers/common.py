@@ -8,12 +8,14 @@ returns and rolls back if it raises.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import LOCALES, Locale
@@ -88,7 +90,7 @@ class Request:
         """Answer a command with a new message, or a button press by editing the message it was on."""
         query = self.update.callback_query
         if query is not None and query.message is not None and query.message.is_accessible:
-            self.then(query.edit_message_text, text, reply_markup=markup)
+            self.then(edit, query, text, markup)
         else:
             self.reply(text, markup)
 
@@ -137,6 +139,29 @@ def handler(*, requires: Role | None = None) -> Callable[[Handler], PtbCallback]
         return wrapper
 
     return decorate
+
+
+MAX_ROW_ID = 2**31 - 1  # the largest id an integer column holds
+
+
+def number(text: str, maximum: int = MAX_ROW_ID) -> int | None:
+    """A whole number from button data, or None for anything else: forged, negative or out of range.
+
+    Unlike str.isdigit, only ASCII digits count ("²" is a digit to Python but not a number to int()).
+    """
+    if re.fullmatch(r"[0-9]{1,10}", text) is None:
+        return None
+    value = int(text)
+    return value if value <= maximum else None
+
+
+async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Edit the message a button was on; pressing a button that shows what is already there is fine."""
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        if not exc.message.startswith("Message is not modified"):
+            raise
 
 
 def refuse(request: Request) -> None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.handlers import cards
-from bot.handlers.common import AppContext, Request, handler
+from bot.handlers.common import AppContext, Request, handler, number
 from bot.models import LetterKind
 from bot.rules.occasions import Occasion
 from bot.services import letters, suggestions
@@ -23,11 +23,12 @@ async def sent(update: Update, context: AppContext, request: Request) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     parts = query.data.split(":")
+    prisoner_id = number(parts[1]) if len(parts) in (4, 5) else None
     valid = (
-        len(parts) in (4, 5) and parts[1].isdigit() and parts[2] in ("letter", "postcard")
+        prisoner_id is not None and parts[2] in ("letter", "postcard")
         and (parts[3] == "-" or parts[3] in {o.value for o in Occasion})
     )  # fmt: skip
-    prisoner = await suggestions.get(request.session, int(parts[1])) if valid else None
+    prisoner = await suggestions.get(request.session, prisoner_id) if valid and prisoner_id is not None else None
     if prisoner is None or not cards.writable(prisoner):
         request.stale()
         return
@@ -37,11 +38,12 @@ async def sent(update: Update, context: AppContext, request: Request) -> None:
         earlier = len(parts) == 5 and parts[4] == "more"
         request.show(request.render("sent_when", kind=parts[2]), _when(request, base, earlier))
         return
-    if len(parts) != 5 or not parts[4].isdigit() or int(parts[4]) > max(EARLIER_DAYS):
+    days_ago = number(parts[4], maximum=max(EARLIER_DAYS)) if len(parts) == 5 else None
+    if days_ago is None:
         request.stale()
         return
     today = request.deps.today()
-    sent_on = today - timedelta(days=int(parts[4]))
+    sent_on = today - timedelta(days=days_ago)
     await letters.record(
         request.session, supporter_id=request.supporter.id or 0, prisoner_id=prisoner.id or 0, sent_on=sent_on,
         kind=LetterKind(parts[2]), occasion=None if parts[3] == "-" else parts[3], now=request.deps.clock(),
@@ -115,8 +117,9 @@ async def entry(update: Update, context: AppContext, request: Request) -> None:
         await _history(request)
         return
     letter = None
-    if len(parts) == 3 and parts[2].isdigit():
-        letter = await letters.own(request.session, request.supporter.id or 0, int(parts[2]))
+    letter_id = number(parts[2]) if len(parts) == 3 else None
+    if letter_id is not None:
+        letter = await letters.own(request.session, request.supporter.id or 0, letter_id)
     if letter is None or parts[1] not in ("r", "d", "dy"):
         request.stale()
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.handlers import cards
-from bot.handlers.common import AppContext, Request, handler
+from bot.handlers.common import AppContext, Request, handler, number
 from bot.models import Gender
 from bot.services import suggestions, supporters
 
@@ -69,7 +69,7 @@ async def button(update: Update, context: AppContext, request: Request) -> None:
     if parts == ["sug", "next"]:
         request.answer()
         await next_person(request)
-    elif parts[:2] in (["sug", "pick"], ["sug", "card"]) and len(parts) == 3 and parts[2].isdigit():
+    elif parts[:2] in (["sug", "pick"], ["sug", "card"]) and len(parts) == 3 and number(parts[2]) is not None:
         await show_card(request, int(parts[2]))
     elif parts[0] == "flt":
         await filters(request, parts[1:])
@@ -102,7 +102,7 @@ async def _resolve(request: Request, kind: str, argument: str) -> str | None:
     """The filter value a pressed button stands for; None for anything not offered (forged)."""
     if kind == "bday":
         return "bday"
-    if kind == "month" and argument.isdigit() and int(argument) in MONTHS:
+    if kind == "month" and number(argument, maximum=max(MONTHS)) in MONTHS:
         return f"month:{int(argument)}"
     if kind == "gender" and argument in (Gender.FEMALE.value, Gender.MALE.value):
         return f"gender:{argument}"
@@ -158,8 +158,9 @@ def _describe(request: Request) -> str:
     t = request.t
     if kind == "bday":
         return t._("Birthdays soon")
-    if kind == "month" and argument.isdigit():
-        return t.month(int(argument))
+    month = number(argument, maximum=max(MONTHS))
+    if kind == "month" and month is not None and month in MONTHS:
+        return t.month(month)
     if kind == "gender":
         return t._("Women") if argument == Gender.FEMALE.value else t._("Men")
     if kind in ("fac", "int"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.handlers import cards
-from bot.handlers.common import AppContext, Request, handler
+from bot.handlers.common import AppContext, Request, handler, number
 from bot.models import LetterKind
 from bot.rules.occasions import Occasion
 from bot.services import letter_texts, letters, suggestions, supporters
@@ -20,11 +20,12 @@ async def show(update: Update, context: AppContext, request: Request) -> None:
     assert query is not None and query.data is not None
     parts = query.data.split(":")
     prisoner = None
-    if len(parts) == 6 and parts[1].isdigit():
-        prisoner = await suggestions.get(request.session, int(parts[1]))
+    prisoner_id = number(parts[1]) if len(parts) == 6 else None
+    if prisoner_id is not None:
+        prisoner = await suggestions.get(request.session, prisoner_id)
     valid = (
         prisoner is not None and cards.writable(prisoner) and parts[3] in ("letter", "postcard")
-        and parts[4] in letter_texts.LETTER_LANGUAGES and parts[5].isdigit()
+        and parts[4] in letter_texts.LETTER_LANGUAGES and number(parts[5]) is not None
         and (parts[2] in ("auto", "menu") or parts[2] in {o.value for o in Occasion})
     )  # fmt: skip
     if not valid or prisoner is None:
