@@ -1,7 +1,7 @@
 """Whatever a user sends, the bot keeps running: random commands, texts and forged button presses.
 
 A seeded stream of inputs (so a failure replays exactly): commands with odd arguments, text with
-markup characters, presses of real buttons, and presses of button data changed field by field (huge
+markup characters, files, presses of real buttons, and presses of button data changed field by field (huge
 numbers, negatives, other ids, cut short). Every press must be answered, nothing may reach the error
 handler, and Telegram must never refuse what the bot sends (the `bot` fixture checks that).
 """
@@ -64,8 +64,13 @@ async def test_random_input_never_breaks_the_bot(bot: Harness, seed: int, caplog
         known = seen_buttons(person)
         if action < 0.3:
             await person.send(f"{rng.choice(COMMANDS)} {odd_token(rng)}".strip())
-        elif action < 0.4:
+        elif action < 0.37:
             await person.send(odd_token(rng))
+        elif action < 0.4:  # a file, as people send photos of letters
+            update_id = await bot.telegram.upload(
+                person.id, "letter.jpg", b"\xff\xd8" * 50, "image/jpeg", odd_token(rng)
+            )
+            await bot.telegram.wait_processed(update_id)
         else:
             message_id, data = rng.choice(known)
             if action >= 0.65:
