@@ -118,6 +118,10 @@ async def test_search_by_name_any_spelling(bot: Harness) -> None:
     assert card["text"].startswith("Алесь Каваленка")
     card = await person.send("/suggest KAVALENKA ales")
     assert card["text"].startswith("Алесь Каваленка")
+    assert "Захапленні: кнігі" in card["text"]  # stored as "books": known interests are shown translated
+    await person.press("Фільтры")
+    await person.press("Захапленне")
+    assert {"кнігі", "музыка", "шахматы"} <= set(buttons(person.last()))
     nobody = await person.send("/suggest Zzyzx")
     assert "нікога не знойдзена" in nobody["text"]
     many = await person.send("/suggest а")

@@ -12,6 +12,28 @@ from bot.rules import envelope, occasions
 from bot.services import suggestions
 
 
+def N_(message: str) -> str:  # noqa: N802  (gettext's conventional name: marks a text for extraction)
+    return message
+
+
+# Interests are stored as the import file gives them. These common ones, written in English as keys,
+# are shown in the reader's language; anything else is shown as it was written.
+INTEREST_LABELS = {
+    "art": N_("art"), "books": N_("books"), "cats": N_("cats"), "chess": N_("chess"), "cooking": N_("cooking"),
+    "dogs": N_("dogs"), "drawing": N_("drawing"), "films": N_("films"), "fishing": N_("fishing"),
+    "football": N_("football"), "gardening": N_("gardening"), "hiking": N_("hiking"), "history": N_("history"),
+    "languages": N_("languages"), "mathematics": N_("mathematics"), "music": N_("music"), "nature": N_("nature"),
+    "philosophy": N_("philosophy"), "photography": N_("photography"), "poetry": N_("poetry"),
+    "programming": N_("programming"), "science": N_("science"), "sport": N_("sport"), "theatre": N_("theatre"),
+    "travel": N_("travel"),
+}  # fmt: skip
+
+
+def interest_label(request: Request, interest: str) -> str:
+    key = interest.strip().lower()
+    return request.t._(INTEREST_LABELS[key]) if key in INTEREST_LABELS else interest.strip()
+
+
 def letter_language(request: Request) -> str:
     """The language letters are written in: the user's choice, else be for a be interface, else ru."""
     chosen = request.supporter.letter_language
@@ -56,7 +78,7 @@ def context(request: Request, pick: suggestions.Pick) -> dict[str, Any]:
         "birthday": birthday,
         "birthday_soon": pick.birthday,
         "facility": (prisoner.institution_be if request.locale == "be" else prisoner.institution_ru) or "",
-        "interests": [part for part in (prisoner.interests or "").split(";") if part],
+        "interests": [interest_label(request, part) for part in (prisoner.interests or "").split(";") if part.strip()],
         "bio": bio or prisoner.bio_ru or "",
         "envelope": envelope_lines(prisoner, language) if prisoner.in_custody and prisoner.address_ru else [],
         "letter_language": language,

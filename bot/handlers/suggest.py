@@ -143,7 +143,8 @@ async def _options(request: Request, kind: str) -> InlineKeyboardMarkup:
         ]  # fmt: skip
     elif kind == "int":
         rows = [
-            [InlineKeyboardButton(interest, callback_data=f"flt:int:{suggestions.short_hash(interest)}")]
+            [InlineKeyboardButton(cards.interest_label(request, interest),
+                                  callback_data=f"flt:int:{suggestions.short_hash(interest)}")]
             for interest in await suggestions.interests(request.session)
         ]
     else:
@@ -163,7 +164,9 @@ def _describe(request: Request) -> str:
         return t.month(month)
     if kind == "gender":
         return t._("Women") if argument == Gender.FEMALE.value else t._("Men")
-    if kind in ("fac", "int"):
+    if kind == "int":
+        return cards.interest_label(request, argument)
+    if kind == "fac":
         return argument
     return ""
 
