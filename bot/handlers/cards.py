@@ -12,7 +12,7 @@ from bot.rules import envelope, occasions
 from bot.services import suggestions
 
 
-def N_(message: str) -> str:  # noqa: N802  (gettext's conventional name: marks a text for extraction)
+def N_(message: str) -> str:  # gettext's conventional name: marks a text for extraction
     return message
 
 
