@@ -143,8 +143,11 @@ async def _options(request: Request, kind: str) -> InlineKeyboardMarkup:
         ]  # fmt: skip
     elif kind == "int":
         rows = [
-            [InlineKeyboardButton(cards.interest_label(request, interest),
-                                  callback_data=f"flt:int:{suggestions.short_hash(interest)}")]
+            [
+                InlineKeyboardButton(
+                    cards.interest_label(request, interest), callback_data=f"flt:int:{suggestions.short_hash(interest)}"
+                )
+            ]
             for interest in await suggestions.interests(request.session)
         ]
     else:
