@@ -1,0 +1,165 @@
+"""Messages: sending, editing and deleting them, button answers, chat actions, files and chats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.sandbox.botapi import CAPTION_LIMIT, TEXT_LIMIT, BotApi, Upload, method
+from bot.sandbox.params import as_bool, as_json, as_str, check_keyboard, require_int
+from bot.sandbox.state import bad_request
+
+CHAT_ACTIONS = {
+    "typing",
+    "upload_photo",
+    "record_video",
+    "upload_video",
+    "record_voice",
+    "upload_voice",
+    "upload_document",
+    "choose_sticker",
+    "find_location",
+    "record_video_note",
+    "upload_video_note",
+}
+
+
+@method("sendMessage", "chat_id", "text")
+async def send_message(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+    chat = api.writable_chat(params)
+    content = api.formatted(params, "text", TEXT_LIMIT, required=True)
+    check_keyboard(as_json(params, "reply_markup"))
+    api.rate_check(chat, params)
+    return api.new_message(chat, content, params)
+
+
+@method("sendPhoto", "chat_id", "photo")
+async def send_photo(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+    chat = api.writable_chat(params)
+    caption = api.formatted(params, "caption", CAPTION_LIMIT, required=False)
+    check_keyboard(as_json(params, "reply_markup"))
+    stored = api.file_param(params, uploads, "photo", "photo")
+    api.rate_check(chat, params)
+    photo = {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.file_unique_id,
+        "width": 800,
+        "height": 600,
+        "file_size": len(stored.content),
+    }
+    return api.new_message(chat, {"photo": [photo], **caption}, params)
+
+
+@method("sendDocument", "chat_id", "document")
+async def send_document(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+    chat = api.writable_chat(params)
+    caption = api.formatted(params, "caption", CAPTION_LIMIT, required=False)
+    check_keyboard(as_json(params, "reply_markup"))
+    stored = api.file_param(params, uploads, "document", "document")
+    api.rate_check(chat, params)
+    document = {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.file_unique_id,
+        "file_name": stored.file_name or "file",
+        "file_size": len(stored.content),
+    }
+    if stored.mime_type:
+        document["mime_type"] = stored.mime_type
+    return api.new_message(chat, {"document": document, **caption}, params)
+
+
+@method("editMessageText")
+async def edit_message_text(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+    _chat, message = api.message_to_edit(params)
+    content = api.formatted(params, "text", TEXT_LIMIT, required=True)
+    markup = check_keyboard(as_json(params, "reply_markup"))
+    unchanged = (
+        message.get("text") == content["text"]
+        and message.get("entities") == content.get("entities")
+        and message.get("reply_markup") == markup
+    )
+    if unchanged:
+        raise bad_request(
+            "message is not modified: specified new message content and reply markup are "
+            "exactly the same as a current content and reply markup of the message"
+        )
+    message.pop("entities", None)
+    message.pop("reply_markup", None)
+    message.update(content)
+    if markup is not None:
+        message["reply_markup"] = markup
+    message["edit_date"] = api.state.now()
+    return message
+
+
+@method("editMessageReplyMarkup")
+async def edit_message_reply_markup(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+    _chat, message = api.message_to_edit(params)
+    markup = check_keyboard(as_json(params, "reply_markup"))
+    if message.get("reply_markup") == markup:
+        raise bad_request(
+            "message is not modified: specified new message content and reply markup are "
+            "exactly the same as a current content and reply markup of the message"
+        )
+    message.pop("reply_markup", None)
+    if markup is not None:
+        message["reply_markup"] = markup
+    message["edit_date"] = api.state.now()
+    return message
+
+
+@method("deleteMessage", "chat_id", "message_id")
+async def delete_message(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+    chat = api.state.chat(params.get("chat_id"))
+    if chat.messages.pop(require_int(params, "message_id"), None) is None:
+        raise bad_request("message to delete not found")
+    return True
+
+
+@method("answerCallbackQuery", "callback_query_id")
+async def answer_callback_query(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+    query_id = str(params["callback_query_id"])
+    if query_id not in api.state.callback_queries or query_id in api.state.callback_answers:
+        raise bad_request("query is too old and response timeout expired or query ID is invalid")
+    text = as_str(params, "text") or ""
+    if len(text) > 200:
+        raise bad_request("MESSAGE_TOO_LONG")
+    api.state.callback_answers[query_id] = {"text": text, "show_alert": as_bool(params, "show_alert")}
+    return True
+
+
+@method("sendChatAction", "chat_id", "action")
+async def send_chat_action(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+    api.writable_chat(params)
+    if params["action"] not in CHAT_ACTIONS:
+        raise bad_request("wrong parameter action in request")
+    return True
+
+
+@method("getFile", "file_id")
+async def get_file(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+    stored = api.state.files.get(str(params["file_id"]))
+    if stored is None:
+        raise bad_request("invalid file_id")
+    return {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.file_unique_id,
+        "file_size": len(stored.content),
+        "file_path": stored.path,
+    }
+
+
+@method("getChat", "chat_id")
+async def get_chat(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+    chat = api.state.chat(params["chat_id"])
+    return {
+        **chat.as_telegram(),
+        "accent_color_id": 0,
+        "max_reaction_count": 11,
+        "accepted_gift_types": {
+            "unlimited_gifts": False,
+            "limited_gifts": False,
+            "unique_gifts": False,
+            "premium_subscription": False,
+            "gifts_from_channels": False,
+        },
+    }

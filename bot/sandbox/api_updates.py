@@ -1,0 +1,95 @@
+"""Getting updates: long polling, and the webhook that replaces it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from bot.sandbox import webhook
+from bot.sandbox.botapi import BotApi, Upload, method
+from bot.sandbox.params import as_bool, as_int, as_json, as_str
+from bot.sandbox.state import ApiError, bad_request
+
+
+@method("getUpdates")
+async def get_updates(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+    state = api.state
+    if state.webhook_url:
+        raise ApiError(
+            409,
+            "Conflict: can't use getUpdates method while webhook is active; "
+            "use deleteWebhook to delete the webhook first",
+        )
+    # As on Telegram, the newest request wins: a long poll still waiting (another instance, or a client
+    # that gave up on it, as PTB does at shutdown) ends with 409.
+    state.poll_generation += 1
+    generation = state.poll_generation
+    offset = as_int(params, "offset", 0) or 0
+    limit = max(1, min(100, as_int(params, "limit", 100) or 100))
+    timeout = max(0, as_int(params, "timeout", 0) or 0)
+    allowed = as_json(params, "allowed_updates")
+    if isinstance(allowed, list):
+        state.allowed_updates = allowed or None
+    if offset:
+        state.updates[:] = [update for update in state.updates if update["update_id"] >= offset]
+
+    def pending() -> list[dict[str, Any]]:
+        wanted = state.allowed_updates
+        return [
+            update
+            for update in state.updates
+            if wanted is None or next(key for key in update if key != "update_id") in wanted
+        ][:limit]
+
+    def superseded() -> bool:
+        return state.poll_generation != generation
+
+    state.active_polls += 1
+    try:
+        async with state.changed:
+            state.changed.notify_all()  # ends an older poll; tells anyone watching that a poll is here
+            if not pending() and timeout:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(state.changed.wait_for(lambda: bool(pending()) or superseded()), timeout)
+        if superseded():
+            raise ApiError(
+                409,
+                "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+            )
+        return pending()
+    finally:
+        state.active_polls -= 1
+
+
+@method("setWebhook", "url")
+async def set_webhook(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+    url = str(params["url"])
+    if url and not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    api.state.webhook_url = url
+    api.state.webhook_secret = as_str(params, "secret_token")
+    if as_bool(params, "drop_pending_updates"):
+        api.state.updates.clear()
+    if url and (api.state.deliverer is None or api.state.deliverer.done()):
+        api.state.deliverer = asyncio.get_running_loop().create_task(webhook.deliver(api.state))
+    await api.state.notify()
+    return True
+
+
+@method("deleteWebhook")
+async def delete_webhook(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+    api.state.webhook_url = ""
+    if as_bool(params, "drop_pending_updates"):
+        api.state.updates.clear()
+    await api.state.notify()  # the deliverer sees the webhook is gone and stops
+    return True
+
+
+@method("getWebhookInfo")
+async def get_webhook_info(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+    return {
+        "url": api.state.webhook_url,
+        "has_custom_certificate": False,
+        "pending_update_count": len(api.state.updates),
+    }
