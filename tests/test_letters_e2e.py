@@ -1,0 +1,91 @@
+"""Keeping count and choosing, end to end: an earlier date, deleting a mistaken entry, the filters that
+narrow /suggest, and the sweep that releases holds nobody followed up."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from babel.dates import format_date
+from sqlalchemy import func
+from sqlmodel import select
+from telegram.ext import CallbackContext
+
+from bot import jobs
+from bot.models import Hold, LetterTally
+from bot.services import holds
+from tests.harness import Harness, buttons, seed_demo
+
+
+async def tally(bot: Harness) -> int:
+    async with bot.application.bot_data["deps"].db.transaction() as session:
+        return int((await session.exec(select(func.coalesce(func.sum(LetterTally.letters), 0)))).one())
+
+
+async def test_a_letter_sent_earlier_and_a_mistaken_entry_deleted(bot: Harness) -> None:
+    await seed_demo(bot)
+    person = bot.person(6101, "Ala", language_code="en")
+    await person.send("/suggest")
+    await person.press("I sent a postcard")
+    await person.press("Earlier")
+    five_days_ago = bot.application.bot_data["deps"].today() - timedelta(days=5)
+    await person.press(format_date(five_days_ago, "d MMMM", locale="en"))
+    assert person.last()["text"].startswith("Saved: a postcard")
+    assert await tally(bot) == 1
+
+    history = await person.send("/letters")
+    assert format_date(five_days_ago, "d MMMM y", locale="en") + " — postcard" in history["text"]
+    assert "You have sent 0 letters · 1 postcard" in history["text"]
+    await person.press("🗑")
+    assert "Only do this if it was a mistake" in person.last()["text"]
+    await person.press("No, keep it")
+    assert "1 postcard" in person.last()["text"] and await tally(bot) == 1
+    await person.press("🗑")
+    assert await person.press("Yes, delete") == {"text": "Deleted.", "show_alert": False}
+    assert "You have not logged any letters yet" in person.last()["text"]
+    assert await tally(bot) == 0
+
+
+async def test_filters_by_interest_and_facility_and_when_no_one_matches(bot: Harness) -> None:
+    await seed_demo(bot)
+    person = bot.person(6102, "Ala", language_code="ru")
+    await person.send("/suggest")
+    await person.press("Фильтры")
+    await person.press("Увлечение")
+    await person.press("шахматы")
+    for _ in range(3):
+        card = person.last()
+        assert "Увлечения:" in card["text"] and "шахматы" in card["text"]
+        await person.press("Другой человек")
+
+    await person.press("Фильтры")
+    assert "шахматы" in person.last()["text"]  # the filter in force is named
+    await person.press("Учреждение")
+    await person.press("ИК №15")
+    offered = set()
+    while "Где содержится: ИК №15" in person.last()["text"]:
+        offered.add(person.last()["text"].split("\n")[0])
+        await person.press("Другой человек")
+    assert len(offered) >= 2  # everyone in that colony, then nobody: each offered once in two weeks
+    assert "Под этот фильтр сейчас никто не подходит" in person.last()["text"]
+    await person.press("Без фильтра")
+    assert "REPUBLIC OF BELARUS" in person.last()["text"]
+    assert buttons(person.last())[-1] == "Фильтры"
+
+
+async def test_the_sweep_releases_holds_after_five_days(bot: Harness) -> None:
+    await seed_demo(bot)
+    person = bot.person(6103, "Ala", language_code="en")
+    await person.send("/suggest")
+    database = bot.application.bot_data["deps"].db
+
+    async def open_holds() -> int:
+        async with database.transaction() as session:
+            rows = (await session.exec(select(Hold).where(Hold.released_at == None))).all()  # noqa: E711
+        return len(rows)
+
+    context = CallbackContext(bot.application)
+    await jobs.expire_holds(context)
+    assert await open_holds() == 1  # still within its days
+    bot.clock.advance(timedelta(days=holds.HOLD_DAYS, minutes=1).total_seconds())
+    await jobs.expire_holds(context)
+    assert await open_holds() == 0
