@@ -89,3 +89,33 @@ async def test_the_sweep_releases_holds_after_five_days(bot: Harness) -> None:
     bot.clock.advance(timedelta(days=holds.HOLD_DAYS, minutes=1).total_seconds())
     await jobs.expire_holds(context)
     assert await open_holds() == 0
+
+
+async def test_texts_for_another_occasion_variant_and_language(bot: Harness) -> None:
+    await seed_demo(bot)
+    person = bot.person(6104, "Ala", language_code="en")
+    await person.send("/suggest")
+    await person.press("Letter text")
+    first = person.last()["text"].split("\n")[0]
+    assert first.startswith("Letter text · ") and first.endswith("in Russian · variant 1 of 2")
+    await person.press("Other occasion")
+    assert person.last()["text"] == "What is the letter for?"
+    assert len(buttons(person.last())) == 10  # every occasion
+    await person.press("New Year")
+    text = person.last()["text"]
+    assert text.startswith("Letter text · New Year · in Russian · variant 1 of 2")
+    assert "Новым годом" in text and "New Year" in text.split("What it says, in English")[1]
+    await person.press("Another variant")
+    assert "variant 2 of 2" in person.last()["text"]
+    await person.press("Another variant")
+    assert "variant 1 of 2" in person.last()["text"]  # round again
+    await person.press("In Belarusian")
+    text = person.last()["text"]
+    assert "New Year · in Belarusian" in text and "Новым годам" in text
+    await person.press("Postcard text")
+    assert person.last()["text"].startswith("Postcard text · New Year · in Belarusian")
+    card = await person.send("/suggest")  # the chosen letter language is kept: texts and envelope in be
+    data = [button["callback_data"] for row in card["reply_markup"]["inline_keyboard"] for button in row]
+    assert data[0].endswith(":letter:be:1")
+    envelope = card["text"].split("Address for the envelope")[1]
+    assert any(facility in envelope for facility in ("ПК №", "СІЗА №", "Турма №")), envelope

@@ -55,7 +55,8 @@ async def show(update: Update, context: AppContext, request: Request) -> None:
         if request.locale == "en" else None
     )  # fmt: skip
     request.show(
-        request.render("letter_text", body=text.body, gloss=gloss, kind=kind.value, occasion=occasion.value,
+        request.render("letter_text", body=text.body, gloss=gloss, kind=kind.value,
+                       occasion_label=occasion_label(request, occasion),
                        language=language, variants=library.count(occasion, kind), variant=text.variant),
         _keyboard(request, prisoner.id or 0, occasion, kind, language, text.variant),
     )  # fmt: skip
