@@ -97,18 +97,22 @@ async def test_texts_for_another_occasion_variant_and_language(bot: Harness) -> 
     await person.send("/suggest")
     await person.press("Letter text")
     first = person.last()["text"].split("\n")[0]
-    assert first.startswith("Letter text · ") and first.endswith("in Russian · variant 1 of 2")
+    assert first.startswith("Letter text · ") and first.endswith("in Russian · variant 1 of 3")
     await person.press("Other occasion")
     assert person.last()["text"] == "What is the letter for?"
     assert len(buttons(person.last())) == 10  # every occasion
     await person.press("New Year")
     text = person.last()["text"]
-    assert text.startswith("Letter text · New Year · in Russian · variant 1 of 2")
+    assert text.startswith("Letter text · New Year · in Russian · variant 1 of 3")
     assert "Новым годом" in text and "New Year" in text.split("What it says, in English")[1]
+    seen = {text.split("\n", 2)[2]}
+    for variant in (2, 3):
+        await person.press("Another variant")
+        assert f"variant {variant} of 3" in person.last()["text"]
+        seen.add(person.last()["text"].split("\n", 2)[2])
+    assert len(seen) == 3  # three different texts
     await person.press("Another variant")
-    assert "variant 2 of 2" in person.last()["text"]
-    await person.press("Another variant")
-    assert "variant 1 of 2" in person.last()["text"]  # round again
+    assert "variant 1 of 3" in person.last()["text"]  # round again
     await person.press("In Belarusian")
     text = person.last()["text"]
     assert "New Year · in Belarusian" in text and "Новым годам" in text
