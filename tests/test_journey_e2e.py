@@ -165,6 +165,10 @@ async def test_forged_buttons_are_refused(bot: Harness) -> None:
         "sug:pick:²",  # a digit to str.isdigit, not a number to int()
         "sd:1:letter:-:٣",
         "flt:month:99999999999999999999",
+        "sent:1",  # cut short
+        "sd:1",
+        "tpl:1",
+        "lt:d",
     ):
         answer = await person.press_data(card["message_id"], data)
         assert answer == {"text": "This button is no longer valid.", "show_alert": True}, data

@@ -24,11 +24,11 @@ async def sent(update: Update, context: AppContext, request: Request) -> None:
     assert query is not None and query.data is not None
     parts = query.data.split(":")
     prisoner_id = number(parts[1]) if len(parts) in (4, 5) else None
-    valid = (
-        prisoner_id is not None and parts[2] in ("letter", "postcard")
-        and (parts[3] == "-" or parts[3] in {o.value for o in Occasion})
-    )  # fmt: skip
-    prisoner = await suggestions.get(request.session, prisoner_id) if valid and prisoner_id is not None else None
+    prisoner = None
+    if prisoner_id is not None and parts[2] in ("letter", "postcard") and (
+        parts[3] == "-" or parts[3] in {o.value for o in Occasion}
+    ):
+        prisoner = await suggestions.get(request.session, prisoner_id)
     if prisoner is None or not cards.writable(prisoner):
         request.stale()
         return

@@ -66,11 +66,12 @@ async def button(update: Update, context: AppContext, request: Request) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     parts = query.data.split(":")
+    prisoner_id = number(parts[2]) if parts[:2] in (["sug", "pick"], ["sug", "card"]) and len(parts) == 3 else None
     if parts == ["sug", "next"]:
         request.answer()
         await next_person(request)
-    elif parts[:2] in (["sug", "pick"], ["sug", "card"]) and len(parts) == 3 and number(parts[2]) is not None:
-        await show_card(request, int(parts[2]))
+    elif prisoner_id is not None:
+        await show_card(request, prisoner_id)
     elif parts[0] == "flt":
         await filters(request, parts[1:])
     else:
@@ -102,8 +103,9 @@ async def _resolve(request: Request, kind: str, argument: str) -> str | None:
     """The filter value a pressed button stands for; None for anything not offered (forged)."""
     if kind == "bday":
         return "bday"
-    if kind == "month" and number(argument, maximum=max(MONTHS)) in MONTHS:
-        return f"month:{int(argument)}"
+    month = number(argument, maximum=max(MONTHS))
+    if kind == "month" and month is not None and month in MONTHS:
+        return f"month:{month}"
     if kind == "gender" and argument in (Gender.FEMALE.value, Gender.MALE.value):
         return f"gender:{argument}"
     if kind == "fac":
