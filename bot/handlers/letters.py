@@ -25,8 +25,10 @@ async def sent(update: Update, context: AppContext, request: Request) -> None:
     parts = query.data.split(":")
     prisoner_id = number(parts[1]) if len(parts) in (4, 5) else None
     prisoner = None
-    if prisoner_id is not None and parts[2] in ("letter", "postcard") and (
-        parts[3] == "-" or parts[3] in {o.value for o in Occasion}
+    if (
+        prisoner_id is not None
+        and parts[2] in ("letter", "postcard")
+        and (parts[3] == "-" or parts[3] in {o.value for o in Occasion})
     ):
         prisoner = await suggestions.get(request.session, prisoner_id)
     if prisoner is None or not cards.writable(prisoner):
