@@ -128,8 +128,15 @@ CONTEXTS: dict[str, list[dict[str, object]]] = {
         {"kind": "postcard", "name": "Мария", "day": date(2026, 3, 1), "letters": 22, "postcards": 0},
     ],
     "letters": [
-        {"entries": [ENTRY, {**ENTRY, "kind": "letter", "reply": False}], "letters": 1, "postcards": 1},
-        {"entries": [], "letters": 0, "postcards": 0},
+        {
+            "entries": [ENTRY, {**ENTRY, "kind": "letter", "reply": False}],
+            "letters": 1,
+            "postcards": 1,
+            "page": 1,
+            "pages": 1,
+        },
+        {"entries": [ENTRY], "letters": 14, "postcards": 7, "page": 2, "pages": 3},
+        {"entries": [], "letters": 0, "postcards": 0, "page": 1, "pages": 1},
     ],
     "letter_delete": [{"day": date(2026, 3, 1), "kind": "letter"}],
     "check_report": [REPORT, {**REPORT, "clean": True}],

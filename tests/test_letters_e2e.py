@@ -11,8 +11,8 @@ from sqlmodel import select
 from telegram.ext import CallbackContext
 
 from bot import jobs
-from bot.models import Hold, LetterTally
-from bot.services import holds
+from bot.models import Hold, LetterKind, LetterTally, Prisoner
+from bot.services import holds, letters, supporters
 from tests.harness import Harness, buttons, seed_demo
 
 
@@ -123,3 +123,38 @@ async def test_texts_for_another_occasion_variant_and_language(bot: Harness) -> 
     assert data[0].endswith(":letter:be:1")
     envelope = card["text"].split("Address for the envelope")[1]
     assert any(facility in envelope for facility in ("ПК №", "СІЗА №", "Турма №")), envelope
+
+
+async def test_a_long_history_turns_pages_and_stays_on_its_page(bot: Harness) -> None:
+    await seed_demo(bot)
+    person = bot.person(6105, "Ala", language_code="en")
+    await person.send("/start")
+    deps = bot.application.bot_data["deps"]
+    async with deps.db.transaction() as session:
+        supporter = await supporters.touch(session, person.id, bot.clock.utc())
+        ids = [p.id for p in (await session.exec(select(Prisoner).limit(12))).all()]
+        for days, prisoner_id in enumerate(ids):
+            await letters.record(
+                session, supporter_id=supporter.id or 0, prisoner_id=prisoner_id or 0,
+                sent_on=deps.today() - timedelta(days=days), kind=LetterKind.LETTER, occasion=None, now=bot.clock.utc(),
+            )  # fmt: skip
+    first = await person.send("/letters")
+    assert "You have sent 12 letters" in first["text"] and "Page 1 of 2" in first["text"]
+    assert buttons(first)[-1] == "Earlier letters ▶" and len(buttons(first)) == 10 * 2 + 1
+    await person.press("Earlier letters ▶")
+    second = person.last()
+    assert "Page 2 of 2" in second["text"] and buttons(second)[-1] == "◀ Later letters"
+    assert len(buttons(second)) == 2 * 2 + 1
+    await person.press(buttons(second)[0])  # a reply came, for the first entry on this page
+    assert "Page 2 of 2" in person.last()["text"] and buttons(person.last())[0].endswith("✓ Reply")
+    await person.press("🗑")
+    await person.press("Yes, delete")
+    after = person.last()
+    assert "You have sent 11 letters" in after["text"] and "Page 2 of 2" in after["text"]
+    assert len(buttons(after)) == 1 * 2 + 1
+    assert await person.press_data(after["message_id"], "lt:pg:x") == {
+        "text": "This button is no longer valid.",
+        "show_alert": True,
+    }
+    await person.press_data(after["message_id"], "lt:pg:99")  # past the end: the last page
+    assert "Page 2 of 2" in person.last()["text"]

@@ -15,6 +15,8 @@ from bot.services import letters, suggestions
 SENT_PATTERN = r"^(sent|sd):"
 ENTRY_PATTERN = r"^lt:"
 EARLIER_DAYS = range(2, 15)
+PAGE = 10  # letters on one page of /letters
+MAX_PAGE = 10_000
 
 
 @handler()
@@ -80,13 +82,16 @@ def _when(request: Request, base: str, earlier: bool) -> InlineKeyboardMarkup:
 
 @handler()
 async def show(update: Update, context: AppContext, request: Request) -> None:
-    await _history(request)
+    await _history(request, 0)
 
 
-async def _history(request: Request) -> None:
+async def _history(request: Request, page: int) -> None:
+    """One page of the supporter's letters, newest first; a page past the end shows the last one."""
     supporter_id = request.supporter.id or 0
-    entries = await letters.history(request.session, supporter_id)
     counts = await letters.counts(request.session, supporter_id)
+    pages = max(1, -(-(counts["letter"] + counts["postcard"]) // PAGE))
+    page = min(page, pages - 1)
+    entries = await letters.history(request.session, supporter_id, limit=PAGE, offset=page * PAGE)
     t = request.t
     rows = []
     for entry in entries:
@@ -94,52 +99,68 @@ async def _history(request: Request) -> None:
         label = f"{t.date(entry.letter.sent_on, 'd MMM')} · {name}"
         reply = "✓ " + t._("Reply") if entry.letter.reply_received else t._("Got a reply")
         rows.append([
-            InlineKeyboardButton(f"{label}: {reply}", callback_data=f"lt:r:{entry.letter.id}"),
-            InlineKeyboardButton("🗑", callback_data=f"lt:d:{entry.letter.id}"),
+            InlineKeyboardButton(f"{label}: {reply}", callback_data=f"lt:r:{entry.letter.id}:{page}"),
+            InlineKeyboardButton("🗑", callback_data=f"lt:d:{entry.letter.id}:{page}"),
         ])  # fmt: skip
+    turn = []
+    if page > 0:
+        turn.append(InlineKeyboardButton("◀ " + t._("Later letters"), callback_data=f"lt:pg:{page - 1}"))
+    if page < pages - 1:
+        turn.append(InlineKeyboardButton(t._("Earlier letters") + " ▶", callback_data=f"lt:pg:{page + 1}"))
+    if turn:
+        rows.append(turn)
     entries_view = [
         {"day": e.letter.sent_on, "kind": e.letter.kind, "reply": e.letter.reply_received,
          "name": cards.name_for(request.locale, e.name_be, e.name_ru, e.name_en)}
         for e in entries
     ]  # fmt: skip
     request.show(
-        request.render("letters", entries=entries_view, letters=counts["letter"], postcards=counts["postcard"]),
+        request.render("letters", entries=entries_view, letters=counts["letter"], postcards=counts["postcard"],
+                       page=page + 1, pages=pages),
         InlineKeyboardMarkup(rows) if rows else None,
-    )
+    )  # fmt: skip
 
 
 @handler()
 async def entry(update: Update, context: AppContext, request: Request) -> None:
-    """lt:list, lt:r:<id> (a reply came), lt:d:<id> (ask), lt:dy:<id> (delete), lt:dn (keep)."""
+    """lt:list, lt:pg:<page>, and for one entry (the page to come back to is optional):
+    lt:r:<id>[:<page>] (a reply came), lt:d:<id>[:<page>] (ask), lt:dy:<id>[:<page>] (delete),
+    lt:dn[:<page>] (keep)."""
     query = update.callback_query
     assert query is not None and query.data is not None
     parts = query.data.split(":")
-    if parts == ["lt", "list"] or parts == ["lt", "dn"]:
+    action = parts[1] if len(parts) > 1 else ""
+    if action in ("list", "pg", "dn") and len(parts) <= 3:
+        page = number(parts[2], maximum=MAX_PAGE) if len(parts) == 3 else 0
+        if page is None or (action == "list" and len(parts) == 3):
+            request.stale()
+            return
         request.answer()
-        await _history(request)
+        await _history(request, page)
         return
     letter = None
-    letter_id = number(parts[2]) if len(parts) == 3 else None
-    if letter_id is not None:
+    letter_id = number(parts[2]) if len(parts) in (3, 4) else None
+    page = number(parts[3], maximum=MAX_PAGE) if len(parts) == 4 else 0
+    if letter_id is not None and page is not None:
         letter = await letters.own(request.session, request.supporter.id or 0, letter_id)
-    if letter is None or parts[1] not in ("r", "d", "dy"):
+    if letter is None or page is None or action not in ("r", "d", "dy"):
         request.stale()
         return
     t = request.t
-    if parts[1] == "r":
+    if action == "r":
         await letters.mark_reply(request.session, letter)
         request.answer(t._("Marked: a reply came."))
-        await _history(request)
-    elif parts[1] == "d":
+        await _history(request, page)
+    elif action == "d":
         request.answer()
         request.show(
             request.render("letter_delete", day=letter.sent_on, kind=letter.kind),
             InlineKeyboardMarkup([[
-                InlineKeyboardButton(t._("Yes, delete"), callback_data=f"lt:dy:{letter.id}"),
-                InlineKeyboardButton(t._("No, keep it"), callback_data="lt:dn"),
+                InlineKeyboardButton(t._("Yes, delete"), callback_data=f"lt:dy:{letter.id}:{page}"),
+                InlineKeyboardButton(t._("No, keep it"), callback_data=f"lt:dn:{page}"),
             ]]),
         )  # fmt: skip
     else:
         await letters.delete(request.session, letter)
         request.answer(t._("Deleted."))
-        await _history(request)
+        await _history(request, page)

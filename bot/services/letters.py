@@ -54,12 +54,14 @@ class Entry:
     name_en: str | None
 
 
-async def history(session: AsyncSession, supporter_id: int, limit: int = 10) -> list[Entry]:
+async def history(session: AsyncSession, supporter_id: int, limit: int = 10, offset: int = 0) -> list[Entry]:
+    """The supporter's letters, newest first, a page at a time."""
     result = await session.exec(
         select(Letter, Prisoner.name_be, Prisoner.name_ru, Prisoner.name_en)
         .join(Prisoner, col(Prisoner.id) == Letter.prisoner_id)
         .where(Letter.supporter_id == supporter_id)
         .order_by(col(Letter.sent_on).desc(), col(Letter.id).desc())
+        .offset(offset)
         .limit(limit)
     )
     return [Entry(*row) for row in result.all()]
