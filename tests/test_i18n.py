@@ -13,7 +13,10 @@ from babel.support import Translations
 from bot import LOCALES_DIR, PROJECT_ROOT, TEMPLATES_DIR
 from bot.config import LOCALES
 from bot.i18n import I18n, parse_locale, resolve_locale
-from bot.sandbox.formatting import parse_html
+from bot.models import LetterKind
+from bot.rules.occasions import Occasion
+from bot.sandbox.formatting import parse_html, utf16_len
+from bot.services.letter_texts import Library
 
 METHOD_MAP = [("bot/**.py", "python"), ("templates/**.j2", "jinja2")]
 OPTIONS = {"templates/**.j2": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
@@ -187,3 +190,24 @@ def test_dates_are_formatted_per_locale() -> None:
     assert i18n.translator("be").date(day, "d MMMM") == "14 сакавіка"
     assert i18n.translator("ru").date(day, "d MMMM") == "14 марта"
     assert i18n.translator("en").date(day, "d MMMM") == "14 March"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_letter_text_fits_in_one_message(locale: str) -> None:
+    """The longest screen: a letter with its English gloss and the advice around it, within 4,096."""
+    i18n = I18n(LOCALES_DIR, TEMPLATES_DIR, "en")
+    library = Library(TEMPLATES_DIR)
+    longest = 0
+    for occasion in Occasion:
+        for kind in LetterKind:
+            for variant in range(1, library.count(occasion, kind) + 1):
+                for language in ("ru", "be"):
+                    name = "Кацярына Цімашкова" if language == "be" else "Екатерина Тимошкова"
+                    body = library.render(occasion, kind, variant, language, name=name, gender="female").body
+                    gloss = library.render(occasion, kind, variant, "en", name="Katsiaryna", gender="female").body
+                    text = i18n.render(
+                        locale, "letter_text", body=body, gloss=gloss if locale == "en" else None, kind=kind.value,
+                        occasion_label="Christmas (25 December)", language=language, variants=3, variant=variant,
+                    )  # fmt: skip
+                    longest = max(longest, utf16_len(parse_html(text).text))
+    assert 500 < longest <= 4096, longest  # en, with the gloss, is the longest: about 1,950

@@ -105,6 +105,7 @@ async def test_texts_for_another_occasion_variant_and_language(bot: Harness) -> 
     text = person.last()["text"]
     assert text.startswith("Letter text · New Year · in Russian · variant 1 of 3")
     assert "Новым годом" in text and "New Year" in text.split("What it says, in English")[1]
+    assert "do not enclose a return envelope" in text  # replies sent abroad have got prisoners punished
     seen = {text.split("\n", 2)[2]}
     for variant in (2, 3):
         await person.press("Another variant")
