@@ -81,8 +81,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def database(database_url: str) -> Iterator[db.Database]:
-    yield db.Database(database_url)
+async def database(database_url: str) -> AsyncIterator[db.Database]:
+    """The database for a service test, its connections closed before the test's event loop ends."""
+    database = db.Database(database_url)
+    try:
+        yield database
+    finally:
+        await database.dispose()
 
 
 @pytest.fixture
