@@ -169,6 +169,7 @@ async def test_forged_buttons_are_refused(bot: Harness) -> None:
         "sd:1",
         "tpl:1",
         "lt:d",
+        "chk:now",
     ):
         answer = await person.press_data(card["message_id"], data)
         assert answer == {"text": "This button is no longer valid.", "show_alert": True}, data

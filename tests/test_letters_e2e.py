@@ -119,6 +119,11 @@ async def test_texts_for_another_occasion_variant_and_language(bot: Harness) -> 
     assert "New Year · in Belarusian" in text and "Новым годам" in text
     await person.press("Postcard text")
     assert person.last()["text"].startswith("Postcard text · New Year · in Belarusian")
+    await person.press("Check my draft")  # the text stays; the check asks in a new message
+    assert person.last()["text"].startswith("Paste your draft")
+    report = await person.send("Жадаю Вам свабоды і цярпення.")
+    assert "свабоды" in report["text"]
+    assert person.messages()[-3]["text"].startswith("Postcard text · New Year")
     card = await person.send("/suggest")  # the chosen letter language is kept: texts and envelope in be
     data = [button["callback_data"] for row in card["reply_markup"]["inline_keyboard"] for button in row]
     assert data[0].endswith(":letter:be:1")

@@ -34,6 +34,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]  # PTB's handler 
         CallbackQueryHandler(texts.show, pattern=texts.CALLBACK_PATTERN),
         CallbackQueryHandler(letters.sent, pattern=letters.SENT_PATTERN),
         CallbackQueryHandler(letters.entry, pattern=letters.ENTRY_PATTERN),
+        CallbackQueryHandler(check.button, pattern=check.CALLBACK_PATTERN),
         # Telegram's notice that the user blocked (or unblocked) the bot.
         ChatMemberHandler(membership.changed, ChatMemberHandler.MY_CHAT_MEMBER),
         # Plain text: a draft when /check asked for one, else a pointer to /help.

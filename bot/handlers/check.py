@@ -9,6 +9,7 @@ from bot.rules import draft_check
 from bot.services import supporters
 
 PENDING = "draft"
+CALLBACK_PATTERN = r"^chk:"
 
 
 @handler()
@@ -18,6 +19,19 @@ async def command(update: Update, context: AppContext, request: Request) -> None
     if text:
         report(request, text)
         return
+    await supporters.set_pending(request.session, request.supporter, PENDING)
+    request.reply(request.render("check_ask"))
+
+
+@handler()
+async def button(update: Update, context: AppContext, request: Request) -> None:
+    """chk:ask, under a letter text: the same as /check without a draft; the text stays on screen."""
+    query = update.callback_query
+    assert query is not None
+    if query.data != "chk:ask":
+        request.stale()
+        return
+    request.answer()
     await supporters.set_pending(request.session, request.supporter, PENDING)
     request.reply(request.render("check_ask"))
 

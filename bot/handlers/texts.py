@@ -78,6 +78,7 @@ def _keyboard(
          InlineKeyboardButton(t._("Other occasion"), callback_data=f"tpl:{pid}:menu:{kind.value}:{language}:1")],
         [InlineKeyboardButton(t._("I sent it"), callback_data=f"sent:{pid}:{kind.value}:{occasion.value}"),
          InlineKeyboardButton(t._("Back to the card"), callback_data=f"sug:card:{pid}")],
+        [InlineKeyboardButton(t._("Check my draft"), callback_data="chk:ask")],
     ])  # fmt: skip
 
 
