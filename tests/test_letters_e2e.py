@@ -11,7 +11,7 @@ from sqlmodel import select
 from telegram.ext import CallbackContext
 
 from bot import jobs
-from bot.models import Hold, LetterKind, LetterTally, Prisoner
+from bot.models import Hold, LetterKind, LetterTally, Prisoner, Supporter
 from bot.services import holds, letters, supporters
 from tests.harness import Harness, buttons, seed_demo
 
@@ -164,3 +164,22 @@ async def test_a_long_history_turns_pages_and_stays_on_its_page(bot: Harness) ->
     }
     await person.press_data(after["message_id"], "lt:pg:99")  # past the end: the last page
     assert "Page 2 of 2" in person.last()["text"]
+
+
+async def test_in_a_group_the_bot_points_to_a_private_chat_and_keeps_nothing(bot: Harness) -> None:
+    await seed_demo(bot)
+    bot.person(6201, "Ala", language_code="be")
+    bot.telegram.add_group(-1001, "Валанцёры")
+    for text in ("/suggest", f"/letters@{bot.telegram.state.bot_username}", "/suggest@SomeOtherBot", "Прывітанне ўсім"):
+        await bot.telegram.wait_processed(await bot.telegram.send_text(6201, text, chat_id=-1001))
+    replies = bot.telegram.bot_messages(-1001)
+    assert len(replies) == 2  # our two commands; another bot's command and plain talk are not ours
+    assert all(reply["text"].startswith("Я працую толькі ў асабістым чаце") for reply in replies)
+    update_id = await bot.telegram.press(6201, replies[0]["message_id"], "sug:next", chat_id=-1001)
+    await bot.telegram.wait_processed(update_id)
+    answer = bot.telegram.callback_answer(update_id)
+    assert answer is not None and answer["show_alert"] and answer["text"].startswith("Я працую")
+    async with bot.application.bot_data["deps"].db.transaction() as session:
+        assert (await session.exec(select(func.count()).select_from(Supporter))).one() == 0
+    menus = bot.telegram.state.default_commands
+    assert menus and all(key.startswith("all_private_chats:") or key.startswith("chat:") for key in menus)

@@ -52,12 +52,12 @@ async def test_language_button_switches_and_is_remembered(bot: Harness) -> None:
 async def test_menus_are_registered_per_language(bot: Harness) -> None:
     menus = {key: {c["command"]: c["description"] for c in value} for key, value in
              bot.telegram.state.default_commands.items()}  # fmt: skip
-    assert menus["default:::ru"]["help"] == "Что этот бот может сделать для вас"
-    assert menus["default:::be"]["help"] == "Што гэты бот можа зрабіць для вас"
-    assert menus["default:::en"]["help"] == "What this bot can do for you"
-    assert menus["default:::be"]["suggest"] == "Каму напісаць"
-    assert list(menus["default:::en"])[:3] == ["suggest", "letters", "check"]
-    assert menus["default:::"] == menus["default:::en"]
+    assert menus["all_private_chats:::ru"]["help"] == "Что этот бот может сделать для вас"
+    assert menus["all_private_chats:::be"]["help"] == "Што гэты бот можа зрабіць для вас"
+    assert menus["all_private_chats:::en"]["help"] == "What this bot can do for you"
+    assert menus["all_private_chats:::be"]["suggest"] == "Каму напісаць"
+    assert list(menus["all_private_chats:::en"])[:3] == ["suggest", "letters", "check"]
+    assert menus["all_private_chats:::"] == menus["all_private_chats:::en"]
 
 
 async def test_forged_language_button_is_refused(bot: Harness) -> None:

@@ -12,20 +12,25 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import about, check, errors, forget, language, letters, membership, start, suggest, texts
+from bot.handlers import about, check, common, errors, forget, language, letters, membership, start, suggest, texts
+
+COMMANDS = ("start", "help", "language", "privacy", "forget", "suggest", "letters", "check")
+PRIVATE = filters.ChatType.PRIVATE
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]  # PTB's handler generics vary per kind
     return [
+        # In a group, one of our commands gets a pointer to a private chat; other messages there are not ours.
+        CommandHandler(COMMANDS, common.private_only, filters=~PRIVATE),
         # Commands first, each by its name.
-        CommandHandler("start", start.start),
-        CommandHandler("help", about.show_help),
-        CommandHandler("language", language.ask),
-        CommandHandler("privacy", about.privacy),
-        CommandHandler("forget", forget.ask),
-        CommandHandler("suggest", suggest.suggest),
-        CommandHandler("letters", letters.show),
-        CommandHandler("check", check.command),
+        CommandHandler("start", start.start, filters=PRIVATE),
+        CommandHandler("help", about.show_help, filters=PRIVATE),
+        CommandHandler("language", language.ask, filters=PRIVATE),
+        CommandHandler("privacy", about.privacy, filters=PRIVATE),
+        CommandHandler("forget", forget.ask, filters=PRIVATE),
+        CommandHandler("suggest", suggest.suggest, filters=PRIVATE),
+        CommandHandler("letters", letters.show, filters=PRIVATE),
+        CommandHandler("check", check.command, filters=PRIVATE),
         # Buttons, each family by its callback prefix; anything else pressed is refused below.
         CallbackQueryHandler(language.choose, pattern=language.CALLBACK_PATTERN),
         CallbackQueryHandler(forget.answer, pattern=forget.CALLBACK_PATTERN),
@@ -38,9 +43,9 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]  # PTB's handler 
         # Telegram's notice that the user blocked (or unblocked) the bot.
         ChatMemberHandler(membership.changed, ChatMemberHandler.MY_CHAT_MEMBER),
         # Plain text: a draft when /check asked for one, else a pointer to /help.
-        MessageHandler(filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED, check.text),
+        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED, check.text),
         # Last: whatever no handler above took (unknown commands, files) gets a pointer to /help.
-        MessageHandler(filters.ALL & ~filters.UpdateType.EDITED, about.unknown),
+        MessageHandler(PRIVATE & ~filters.UpdateType.EDITED, about.unknown),
         CallbackQueryHandler(about.stale_button),
     ]
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -117,6 +118,9 @@ def handler(*, requires: Role | None = None) -> Callable[[Handler], PtbCallback]
             user, chat = update.effective_user, update.effective_chat
             if user is None or chat is None:
                 return
+            if chat.type != ChatType.PRIVATE:
+                await private_only(update, context)  # a press forged in a group: nothing is read or stored
+                return
             deps = context.deps
             async with deps.db.transaction() as session:
                 supporter = await supporters.touch(session, user.id, deps.clock())
@@ -162,6 +166,21 @@ async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | N
     except BadRequest as exc:
         if not exc.message.startswith("Message is not modified"):
             raise
+
+
+async def private_only(update: Update, context: AppContext) -> None:
+    """In a group the bot only says that it works in private chats: whom a person writes to is
+    nobody else's business, and nothing is stored about the group or its members."""
+    user = update.effective_user
+    deps = context.deps
+    locale = resolve_locale(None, user.language_code if user else None, deps.settings.bot_default_locale)
+    text = deps.i18n.translator(locale)._(
+        "I work only in a private chat, so that what you do here stays between us. Open a chat with me and send /start."
+    )
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)
 
 
 def refuse(request: Request) -> None:

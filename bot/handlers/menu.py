@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import BotCommand
+from telegram import BotCommand, BotCommandScopeAllPrivateChats
 from telegram.ext import ExtBot
 
 from bot.config import LOCALES
@@ -24,6 +24,7 @@ def commands(t: Translator) -> list[BotCommand]:
 
 async def register(bot: ExtBot[None], i18n: I18n) -> None:
     """One menu per interface language, and the default language's menu for everyone else."""
+    private = BotCommandScopeAllPrivateChats()  # the bot works in private chats only: no menu in groups
     for locale in LOCALES:
-        await bot.set_my_commands(commands(i18n.translator(locale)), language_code=locale)
-    await bot.set_my_commands(commands(i18n.translator(i18n.default_locale)))
+        await bot.set_my_commands(commands(i18n.translator(locale)), scope=private, language_code=locale)
+    await bot.set_my_commands(commands(i18n.translator(i18n.default_locale)), scope=private)

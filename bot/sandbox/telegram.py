@@ -36,13 +36,21 @@ class EmulatedTelegram:
         self.state.chats.setdefault(user_id, Chat(id=user_id, user=user))
         return user
 
+    def add_group(self, chat_id: int, title: str) -> Chat:
+        """A group the bot is in (ids of groups are negative, as on Telegram)."""
+        chat = Chat(id=chat_id, type="group", title=title)
+        self.state.chats[chat_id] = chat
+        return chat
+
     def chat(self, user_id: int) -> Chat:
+        """The user's private chat with the bot (or any chat, by its id)."""
         return self.state.chats[user_id]
 
-    async def send_text(self, user_id: int, text: str) -> int:
-        """The user sends a message; commands carry a bot_command entity as Telegram adds one."""
-        chat = self.chat(user_id)
-        message = self._user_message(chat, {"text": text})
+    async def send_text(self, user_id: int, text: str, *, chat_id: int | None = None) -> int:
+        """The user sends a message, in their private chat unless a group's id is given; commands carry
+        a bot_command entity as Telegram adds one."""
+        chat = self.chat(user_id if chat_id is None else chat_id)
+        message = self._user_message(chat, {"text": text}, self.state.users[user_id])
         command = COMMAND.match(text)
         if command:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command.group(0))}]
@@ -71,9 +79,9 @@ class EmulatedTelegram:
         message = self._user_message(self.chat(user_id), body)
         return await self.state.push_update({"message": message})
 
-    async def press(self, user_id: int, message_id: int, callback_data: str) -> int:
+    async def press(self, user_id: int, message_id: int, callback_data: str, *, chat_id: int | None = None) -> int:
         """The user presses a button (tests may also forge data no button carries)."""
-        chat = self.chat(user_id)
+        chat = self.chat(user_id if chat_id is None else chat_id)
         user = self.state.users[user_id]
         query_id = str(self.state.next_id() * 1000 + user_id % 1000)
         query: dict[str, Any] = {
@@ -110,11 +118,12 @@ class EmulatedTelegram:
             }
         )
 
-    def _user_message(self, chat: Chat, content: dict[str, Any]) -> dict[str, Any]:
-        assert chat.user is not None
+    def _user_message(self, chat: Chat, content: dict[str, Any], sender: EmulatedUser | None = None) -> dict[str, Any]:
+        sender = sender or chat.user
+        assert sender is not None
         message = {
             "message_id": chat.new_message_id(),
-            "from": chat.user.as_telegram(),
+            "from": sender.as_telegram(),
             "date": self.state.now(),
             "chat": chat.as_telegram(),
             **content,
