@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from sqlmodel import select
 
 from bot.models import AuditEntry, Role, RoleGrant, Supporter
 from bot.services import roles
-from tests.harness import Harness
+from tests.harness import Harness, seed_demo
 
 
 async def test_forget_removes_every_row_of_the_user(bot: Harness) -> None:
@@ -67,3 +69,37 @@ async def test_a_failing_handler_gets_an_apology_and_the_bot_goes_on(
     reply = await person.send("/privacy")
     assert reply["text"] == "Извините, у меня что-то пошло не так. Попробуйте, пожалуйста, через минуту."
     assert (await person.send("/help"))["text"].startswith("Что я умею")
+
+
+async def test_logs_carry_no_message_text_and_no_user_id(
+    bot: Harness, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At the level the bot runs at (INFO, httpx at WARNING as `cli.configure_logging` sets), through a
+    journey, a draft check, a failing handler and Telegram's refusal, nothing logged names the person or
+    repeats what they wrote."""
+    await seed_demo(bot)
+    caplog.set_level(logging.INFO)
+    for noisy in ("httpx", "httpcore"):
+        monkeypatch.setattr(logging.getLogger(noisy), "level", logging.WARNING)
+    person = bot.person(987654321, "Kasia", language_code="ru")
+    secret = "Тайнаяфраза"
+    await person.send("/start")
+    await person.send("/suggest")
+    await person.press("Текст письма")
+    await person.send(f"/check {secret} свобода")
+    await person.send(f"/suggest {secret}")
+    await person.send(secret)
+    deps = bot.application.bot_data["deps"]
+    original = deps.i18n.render
+
+    def failing_render(locale: str, name: str, **context: object) -> str:
+        if name == "privacy":
+            raise RuntimeError("template exploded")
+        return original(locale, name, **context)
+
+    monkeypatch.setattr(deps.i18n, "render", failing_render)
+    await person.send("/privacy")
+    await bot.telegram.wait_processed(await bot.telegram.block(person.id))
+    assert any(record.levelno >= logging.ERROR for record in caplog.records)  # the failure was logged
+    logged = caplog.text
+    assert str(person.id) not in logged and secret not in logged and "Kasia" not in logged
