@@ -41,7 +41,7 @@ async def test_forget_can_be_cancelled(bot: Harness) -> None:
         assert (await session.exec(select(Supporter).where(Supporter.telegram_id == 2002))).one()
 
 
-async def test_blocking_marks_the_supporter_inactive(bot: Harness) -> None:
+async def test_blocking_marks_the_supporter_inactive(bot: Harness, caplog: pytest.LogCaptureFixture) -> None:
     person = bot.person(2003, "Dzmitry", language_code="be")
     await person.send("/start")
     update_id = await bot.telegram.block(person.id)
@@ -50,6 +50,10 @@ async def test_blocking_marks_the_supporter_inactive(bot: Harness) -> None:
     async with database.transaction() as session:
         supporter = (await session.exec(select(Supporter).where(Supporter.telegram_id == 2003))).one()
     assert supporter.is_active is False
+    update_id = await bot.telegram.send_text(person.id, "/help")  # sent just before blocking: the reply is refused
+    await bot.telegram.wait_processed(update_id)
+    assert bot.telegram.refusals()[-1].error_code == 403
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]  # not a fault
 
 
 async def test_a_failing_handler_gets_an_apology_and_the_bot_goes_on(

@@ -17,12 +17,15 @@ async def on_error(update: object, context: AppContext) -> None:
     error = context.error
     kind = type(update).__name__
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, Forbidden):
+        # The user blocked the bot while it answered: not a fault, and nothing can be said to them
+        # (Telegram's my_chat_member update marks them inactive).
+        log.info("update %s: the reply was refused, the user has blocked the bot", update_id)
+        return
     # The traceback names code, not people: no message text and no user id is put into the log.
     log.error("update %s (%s) failed: %s", update_id, kind, type(error).__name__, exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    if isinstance(error, Forbidden):
-        return  # the user blocked the bot: nothing can be said to them
     deps = context.deps
     user = update.effective_user
     locale = resolve_locale(None, user.language_code if user else None, deps.settings.bot_default_locale)
