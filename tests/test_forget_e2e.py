@@ -12,6 +12,19 @@ from bot.services import roles
 from tests.harness import Harness, seed_demo
 
 
+def make_privacy_fail(bot: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """/privacy's template raises from now on: a handler failing as a bug would make it fail."""
+    deps = bot.application.bot_data["deps"]
+    original = deps.i18n.render
+
+    def failing_render(locale: str, name: str, **context: object) -> str:
+        if name == "privacy":
+            raise RuntimeError("template exploded")
+        return original(locale, name, **context)
+
+    monkeypatch.setattr(deps.i18n, "render", failing_render)
+
+
 async def test_forget_removes_every_row_of_the_user(bot: Harness) -> None:
     person = bot.person(2001, "Lena", language_code="ru")
     await person.send("/start")
@@ -59,17 +72,8 @@ async def test_blocking_marks_the_supporter_inactive(bot: Harness, caplog: pytes
 async def test_a_failing_handler_gets_an_apology_and_the_bot_goes_on(
     bot: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-
     person = bot.person(2004, "Kasia", language_code="ru")
-    deps = bot.application.bot_data["deps"]
-    original = deps.i18n.render
-
-    def failing_render(locale: str, name: str, **context: object) -> str:
-        if name == "privacy":
-            raise RuntimeError("template exploded")
-        return original(locale, name, **context)
-
-    monkeypatch.setattr(deps.i18n, "render", failing_render)
+    make_privacy_fail(bot, monkeypatch)
     reply = await person.send("/privacy")
     assert reply["text"] == "Извините, у меня что-то пошло не так. Попробуйте, пожалуйста, через минуту."
     assert (await person.send("/help"))["text"].startswith("Что я умею")
@@ -93,15 +97,7 @@ async def test_logs_carry_no_message_text_and_no_user_id(
     await person.send(f"/check {secret} свобода")
     await person.send(f"/suggest {secret}")
     await person.send(secret)
-    deps = bot.application.bot_data["deps"]
-    original = deps.i18n.render
-
-    def failing_render(locale: str, name: str, **context: object) -> str:
-        if name == "privacy":
-            raise RuntimeError("template exploded")
-        return original(locale, name, **context)
-
-    monkeypatch.setattr(deps.i18n, "render", failing_render)
+    make_privacy_fail(bot, monkeypatch)
     await person.send("/privacy")
     await bot.telegram.wait_processed(await bot.telegram.block(person.id))
     assert any(record.levelno >= logging.ERROR for record in caplog.records)  # the failure was logged
