@@ -43,6 +43,8 @@ async def test_a_letter_sent_earlier_and_a_mistaken_entry_deleted(bot: Harness) 
     assert await person.press("Yes, delete") == {"text": "Deleted.", "show_alert": False}
     assert "You have not logged any letters yet" in person.last()["text"]
     assert await tally(bot) == 0
+    await person.press("Find someone to write to")  # the empty list offers the next step
+    assert "REPUBLIC OF BELARUS" in person.last()["text"]
 
 
 async def test_filters_by_interest_and_facility_and_when_no_one_matches(bot: Harness) -> None:

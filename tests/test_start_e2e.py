@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness import Harness, buttons
+from tests.harness import Harness, buttons, seed_demo
 
 GREETINGS = {
     "be": "Вітаю! Я дапамагаю пісаць лісты палітвязням у Беларусі.",
@@ -82,3 +82,15 @@ async def test_privacy_and_unknown_text(bot: Harness) -> None:
     assert "Што я захоўваю пра вас" in privacy["text"]
     unknown = await person.send("how are you?")
     assert unknown["text"] == "Я не зразумеў. Дашліце /help, каб убачыць, што я ўмею."
+
+
+async def test_after_the_pace_question_one_button_leads_on(bot: Harness) -> None:
+    await seed_demo(bot)
+    person = bot.person(1003, "Ala", language_code="ru")
+    await person.send("/start")
+    await person.press("Раз в две недели")
+    saved = person.last()
+    assert saved["text"].startswith("Сохранено: раз в две недели.")
+    assert buttons(saved) == ["Найти, кому написать"]
+    await person.press("Найти, кому написать")
+    assert "REPUBLIC OF BELARUS" in person.last()["text"]

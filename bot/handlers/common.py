@@ -198,6 +198,13 @@ def message_of(update: Update) -> Message:
     return message
 
 
+def find_someone_keyboard(request: Request) -> InlineKeyboardMarkup:
+    """The next step where a screen would otherwise say "send /suggest"."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(request.t._("Find someone to write to"), callback_data="sug:next")]]
+    )
+
+
 def language_keyboard(current: Locale) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [

@@ -7,7 +7,7 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.handlers import cards
-from bot.handlers.common import AppContext, Request, handler, number
+from bot.handlers.common import AppContext, Request, find_someone_keyboard, handler, number
 from bot.models import LetterKind
 from bot.rules.occasions import Occasion
 from bot.services import letters, suggestions
@@ -117,7 +117,7 @@ async def _history(request: Request, page: int) -> None:
     request.show(
         request.render("letters", entries=entries_view, letters=counts["letter"], postcards=counts["postcard"],
                        page=page + 1, pages=pages),
-        InlineKeyboardMarkup(rows) if rows else None,
+        InlineKeyboardMarkup(rows) if rows else find_someone_keyboard(request),
     )  # fmt: skip
 
 

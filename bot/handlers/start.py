@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.handlers.common import AppContext, Request, handler, language_keyboard
+from bot.handlers.common import AppContext, Request, find_someone_keyboard, handler, language_keyboard
 from bot.i18n import NATIVE_NAMES
 from bot.models import WritingPace
 from bot.services import supporters
@@ -39,4 +39,4 @@ async def pace(update: Update, context: AppContext, request: Request) -> None:
         return
     await supporters.set_pace(request.session, request.supporter, WritingPace(value))
     request.answer(request.t._("Saved."))
-    request.show(request.render("pace_saved", pace=value))
+    request.show(request.render("pace_saved", pace=value), find_someone_keyboard(request))
