@@ -12,7 +12,7 @@ from telegram.ext import Application, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot import LOCALES_DIR, TEMPLATES_DIR, jobs
-from bot.clock import Clock, system_clock
+from bot.clock import Clock, Sleep, system_clock, system_sleep
 from bot.config import Settings
 from bot.db import Database
 from bot.deps import Deps
@@ -28,6 +28,7 @@ def build_application(
     settings: Settings,
     *,
     clock: Clock = system_clock,
+    sleep: Sleep = system_sleep,
     request: BaseRequest | None = None,
     rng: random.Random | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -42,6 +43,7 @@ def build_application(
         clock=clock,
         library=Library(TEMPLATES_DIR),
         rng=rng or random.Random(),
+        sleep=sleep,
     )
     builder = (
         Application.builder()

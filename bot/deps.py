@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.clock import Clock
+from bot.clock import Clock, Sleep, system_sleep
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import I18n
@@ -21,6 +21,7 @@ class Deps:
     clock: Clock
     library: Library
     rng: random.Random = field(default_factory=random.Random)
+    sleep: Sleep = system_sleep
 
     def today(self) -> date:
         """Today's date where the bot works (BOT_TIMEZONE), for birthdays and occasions."""

@@ -37,6 +37,10 @@ class FakeClock:
     def advance(self, seconds: float) -> None:
         self.elapsed += seconds
 
+    async def sleep(self, seconds: float) -> None:
+        """What the bot waits for passes at once: the clock moves on instead."""
+        self.advance(seconds)
+
 
 def make_settings(database_url: str, port: int, **extra: Any) -> Settings:
     values: dict[str, Any] = {
@@ -131,7 +135,7 @@ async def start_harness(database_url: str, **settings: Any) -> Harness:
     server = api_server(telegram)
     port = server.start()
     config = make_settings(database_url, port, **settings)
-    application = build_application(config, clock=clock.utc, rng=random.Random(2026))
+    application = build_application(config, clock=clock.utc, sleep=clock.sleep, rng=random.Random(2026))
 
     async def processed(update: Update, _context: Any) -> None:
         await telegram.mark_processed(update.update_id)

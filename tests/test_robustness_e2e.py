@@ -81,3 +81,18 @@ async def test_random_input_never_breaks_the_bot(bot: Harness, seed: int, caplog
     problems = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
     assert not problems
     assert bot.application.running
+
+
+async def test_replies_to_a_person_faster_than_telegram_allows_wait_and_arrive(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Six commands in the same second: Telegram answers some replies with 429 (about one message a
+    second to a chat); the bot waits as told, on its injected clock, and every reply arrives."""
+    person = bot.person(7101, "Fast", language_code="en")
+    caplog.set_level(logging.WARNING)
+    for _ in range(6):
+        await bot.telegram.wait_processed(await bot.telegram.send_text(person.id, "/help"))
+    assert [m["text"].split("\n")[0] for m in person.messages()] == ["What I can do"] * 6
+    assert [call.error_code for call in bot.telegram.refusals()].count(429) >= 2  # it was held back
+    assert not bot.telegram.state.rate.violations  # and never sent again before it was allowed to
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]

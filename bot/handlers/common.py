@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import functools
 import re
+import warnings
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
+from telegram.error import BadRequest, RetryAfter
 from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import LOCALES, Locale
 from bot.deps import Deps
@@ -138,11 +141,38 @@ def handler(*, requires: Role | None = None) -> Callable[[Handler], PtbCallback]
                 else:
                     await func(update, context, request)
             for send in request.outbox:
-                await send()
+                await deliver(send, deps)
 
         return wrapper
 
     return decorate
+
+
+REPLY_WAIT_LIMIT = 10.0  # seconds: a reply Telegram holds back longer than this is not worth waiting for
+REPLY_TRIES = 3
+
+
+async def deliver(send: Callable[[], Awaitable[object]], deps: Deps) -> None:
+    """Send one queued reply. If Telegram says to slow down (429: a person pressing faster than a
+    message a second), wait as told and send it again, rather than lose the reply."""
+    for attempt in range(REPLY_TRIES):
+        try:
+            await send()
+            return
+        except RetryAfter as exc:
+            wait = retry_seconds(exc)
+            if attempt == REPLY_TRIES - 1 or wait > REPLY_WAIT_LIMIT:
+                raise
+            await deps.sleep(wait)
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """How long Telegram asked to wait. PTB 22 gives an int and warns that it will become a timedelta;
+    both are read here, without the warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        retry_after = error.retry_after
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
 
 
 MAX_ROW_ID = 2**31 - 1  # the largest id an integer column holds
