@@ -9,21 +9,18 @@ from __future__ import annotations
 
 import functools
 import re
-import warnings
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, RetryAfter
 from telegram.ext import Application, CallbackContext, ExtBot
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import LOCALES, Locale
 from bot.deps import Deps
+from bot.handlers import outgoing
 from bot.i18n import NATIVE_NAMES, Translator, resolve_locale
 from bot.models import Role, Supporter
 from bot.services import roles, supporters
@@ -94,7 +91,7 @@ class Request:
         """Answer a command with a new message, or a button press by editing the message it was on."""
         query = self.update.callback_query
         if query is not None and query.message is not None and query.message.is_accessible:
-            self.then(edit, query, text, markup)
+            self.then(outgoing.edit, query, text, markup)
         else:
             self.reply(text, markup)
 
@@ -141,38 +138,11 @@ def handler(*, requires: Role | None = None) -> Callable[[Handler], PtbCallback]
                 else:
                     await func(update, context, request)
             for send in request.outbox:
-                await deliver(send, deps)
+                await outgoing.deliver(send, deps.sleep)
 
         return wrapper
 
     return decorate
-
-
-REPLY_WAIT_LIMIT = 10.0  # seconds: a reply Telegram holds back longer than this is not worth waiting for
-REPLY_TRIES = 3
-
-
-async def deliver(send: Callable[[], Awaitable[object]], deps: Deps) -> None:
-    """Send one queued reply. If Telegram says to slow down (429: a person pressing faster than a
-    message a second), wait as told and send it again, rather than lose the reply."""
-    for attempt in range(REPLY_TRIES):
-        try:
-            await send()
-            return
-        except RetryAfter as exc:
-            wait = retry_seconds(exc)
-            if attempt == REPLY_TRIES - 1 or wait > REPLY_WAIT_LIMIT:
-                raise
-            await deps.sleep(wait)
-
-
-def retry_seconds(error: RetryAfter) -> float:
-    """How long Telegram asked to wait. PTB 22 gives an int and warns that it will become a timedelta;
-    both are read here, without the warning."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        retry_after = error.retry_after
-    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
 
 
 MAX_ROW_ID = 2**31 - 1  # the largest id an integer column holds
@@ -187,15 +157,6 @@ def number(text: str, maximum: int = MAX_ROW_ID) -> int | None:
         return None
     value = int(text)
     return value if value <= maximum else None
-
-
-async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Edit the message a button was on; pressing a button that shows what is already there is fine."""
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as exc:
-        if not exc.message.startswith("Message is not modified"):
-            raise
 
 
 async def private_only(update: Update, context: AppContext) -> None:
