@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.sandbox.botapi import CAPTION_LIMIT, TEXT_LIMIT, BotApi, Upload, method
 from bot.sandbox.params import as_bool, as_json, as_str, check_keyboard, require_int
-from bot.sandbox.state import bad_request
+from bot.sandbox.state import Chat, StoredFile, bad_request
 
 CHAT_ACTIONS = {
     "typing",
@@ -32,36 +32,34 @@ async def send_message(api: BotApi, params: dict[str, Any], uploads: dict[str, U
     return api.new_message(chat, content, params)
 
 
-@method("sendPhoto", "chat_id", "photo")
-async def send_photo(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+def _file_send(
+    api: BotApi, params: dict[str, Any], uploads: dict[str, Upload], kind: str
+) -> tuple[Chat, StoredFile, dict[str, Any]]:
+    """What sending a photo or a document checks, in Telegram's order: the chat, the caption, the
+    keyboard, the file, the flood limit. Returns the chat, the stored file and the caption fields."""
     chat = api.writable_chat(params)
     caption = api.formatted(params, "caption", CAPTION_LIMIT, required=False)
     check_keyboard(as_json(params, "reply_markup"))
-    stored = api.file_param(params, uploads, "photo", "photo")
+    stored = api.file_param(params, uploads, kind, kind)
     api.rate_check(chat, params)
-    photo = {
-        "file_id": stored.file_id,
-        "file_unique_id": stored.file_unique_id,
-        "width": 800,
-        "height": 600,
-        "file_size": len(stored.content),
-    }
+    return chat, stored, caption
+
+
+def _file_fields(stored: StoredFile) -> dict[str, Any]:
+    return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_size": len(stored.content)}
+
+
+@method("sendPhoto", "chat_id", "photo")
+async def send_photo(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+    chat, stored, caption = _file_send(api, params, uploads, "photo")
+    photo = {**_file_fields(stored), "width": 800, "height": 600}
     return api.new_message(chat, {"photo": [photo], **caption}, params)
 
 
 @method("sendDocument", "chat_id", "document")
 async def send_document(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
-    chat = api.writable_chat(params)
-    caption = api.formatted(params, "caption", CAPTION_LIMIT, required=False)
-    check_keyboard(as_json(params, "reply_markup"))
-    stored = api.file_param(params, uploads, "document", "document")
-    api.rate_check(chat, params)
-    document = {
-        "file_id": stored.file_id,
-        "file_unique_id": stored.file_unique_id,
-        "file_name": stored.file_name or "file",
-        "file_size": len(stored.content),
-    }
+    chat, stored, caption = _file_send(api, params, uploads, "document")
+    document = {**_file_fields(stored), "file_name": stored.file_name or "file"}
     if stored.mime_type:
         document["mime_type"] = stored.mime_type
     return api.new_message(chat, {"document": document, **caption}, params)
