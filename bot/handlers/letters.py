@@ -93,14 +93,16 @@ async def _history(request: Request, page: int) -> None:
     page = min(page, pages - 1)
     entries = await letters.history(request.session, supporter_id, limit=PAGE, offset=page * PAGE)
     t = request.t
-    rows = []
+    rows, entries_view = [], []
     for entry in entries:
+        letter = entry.letter
         name = cards.name_for(request.locale, entry.name_be, entry.name_ru, entry.name_en)
-        label = f"{t.date(entry.letter.sent_on, 'd MMM')} · {name}"
-        reply = "✓ " + t._("Reply") if entry.letter.reply_received else t._("Got a reply")
+        entries_view.append({"day": letter.sent_on, "kind": letter.kind, "reply": letter.reply_received, "name": name})
+        label = f"{t.date(letter.sent_on, 'd MMM')} · {name}"
+        reply = "✓ " + t._("Reply") if letter.reply_received else t._("Got a reply")
         rows.append([
-            InlineKeyboardButton(f"{label}: {reply}", callback_data=f"lt:r:{entry.letter.id}:{page}"),
-            InlineKeyboardButton("🗑", callback_data=f"lt:d:{entry.letter.id}:{page}"),
+            InlineKeyboardButton(f"{label}: {reply}", callback_data=f"lt:r:{letter.id}:{page}"),
+            InlineKeyboardButton("🗑", callback_data=f"lt:d:{letter.id}:{page}"),
         ])  # fmt: skip
     turn = []
     if page > 0:
@@ -109,11 +111,6 @@ async def _history(request: Request, page: int) -> None:
         turn.append(InlineKeyboardButton(t._("Earlier letters") + " ▶", callback_data=f"lt:pg:{page + 1}"))
     if turn:
         rows.append(turn)
-    entries_view = [
-        {"day": e.letter.sent_on, "kind": e.letter.kind, "reply": e.letter.reply_received,
-         "name": cards.name_for(request.locale, e.name_be, e.name_ru, e.name_en)}
-        for e in entries
-    ]  # fmt: skip
     request.show(
         request.render("letters", entries=entries_view, letters=counts["letter"], postcards=counts["postcard"],
                        page=page + 1, pages=pages),
