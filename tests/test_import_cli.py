@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -12,7 +13,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot import cli, db
-from bot.models import AuditEntry, Prisoner
+from bot.models import AuditEntry, Prisoner, table_of
 from tests.harness import analyzed_rows
 
 DATA = Path(__file__).parent / "data"
@@ -147,3 +148,68 @@ def test_roles_grant_and_revoke(env: str, capsys: pytest.CaptureFixture[str]) ->
         "coordinator revoked",
     ]
     assert count_audit(env) == 2
+
+
+# Imported columns the model bounds (VARCHAR(n)); their lengths are read from the model, as the import does.
+BOUNDED = ("source_id", "name_be", "name_ru", "name_en", "gender", "arrest_date", "status",
+           "institution_be", "institution_ru")  # fmt: skip
+FREE_TEXT = ("source_id", "name_be", "name_ru", "name_en", "institution_be", "institution_ru")
+
+
+def limit(column: str) -> int:
+    length = getattr(table_of(Prisoner).c[column].type, "length", None)  # AutoString passes it on from String
+    assert isinstance(length, int), f"{column} has no length in the model"
+    return length
+
+
+def in_custody_row(number: int) -> dict[str, str]:
+    return {
+        "source_id": f"long-{number}", "name_be": "Алесь", "name_ru": "Алесь", "name_en": "Ales",
+        "gender": "male", "arrest_date": "2021-01-02", "status": "active", "institution_be": "ПК №1",
+        "institution_ru": "ИК №1", "address_be": "адрас, 1", "address_ru": "адрес, 1",
+    }  # fmt: skip
+
+
+def too_long(column: str) -> str:
+    """A value one character longer than the column holds (Cyrillic: characters are not bytes)."""
+    valid_prefix = {"gender": "female", "arrest_date": "2021-01-02", "status": "released"}.get(column, "")
+    return valid_prefix + "я" * (limit(column) + 1 - len(valid_prefix))
+
+
+def write_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    if path.suffix == ".json":
+        path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+        return
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.mark.parametrize(("name", "place"), [("long.csv", "line {}"), ("long.json", "item {}")])
+def test_overlong_fields_are_row_errors_and_nothing_is_written(
+    env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, place: str
+) -> None:
+    assert cli.main(["prisoners", "import", str(DATA / "prisoners_good.csv")]) == 0
+    before = snapshot(env)
+    rows = [{**in_custody_row(number), column: too_long(column)} for number, column in enumerate(BOUNDED)]
+    write_rows(tmp_path / name, rows)
+    capsys.readouterr()
+    assert cli.main(["prisoners", "import", str(tmp_path / name)]) == 1
+    errors = [line for line in capsys.readouterr().out.splitlines() if line.startswith("error ")]
+    assert len(errors) == len(BOUNDED)  # one per row: a row is named once, for its one bad field
+    first = 2 if name.endswith(".csv") else 1  # a CSV's line 1 is its header
+    for number, (column, error) in enumerate(zip(BOUNDED, errors, strict=True)):
+        assert error.startswith(f"error {name}: {place.format(first + number)}: {column}"), error
+        if column in FREE_TEXT:
+            assert error.endswith(f"{column} is longer than {limit(column)} characters"), error
+    assert snapshot(env) == before
+
+
+def test_fields_as_long_as_their_columns_are_imported(env: str, tmp_path: Path) -> None:
+    row = {**in_custody_row(1), **{column: "я" * limit(column) for column in FREE_TEXT}}
+    row["address_ru"] = "адрес " * 2000  # Text columns have no limit
+    write_rows(tmp_path / "full.csv", [row])
+    assert cli.main(["prisoners", "import", str(tmp_path / "full.csv")]) == 0
+    (stored,) = [dict(values) for values in snapshot(env)]
+    assert {column: stored[column] for column in FREE_TEXT} == {column: row[column] for column in FREE_TEXT}

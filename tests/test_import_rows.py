@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.importing import record, viasna
+from bot.models import Prisoner, table_of
 
 CUSTODY = {"institution_be": "ПК №4", "institution_ru": "ИК №4", "address_be": "адрас", "address_ru": "адрес"}
 
@@ -59,6 +60,33 @@ def test_partial_birth_dates(text: str, parts: tuple[int, int | None, int | None
 def test_bad_rows_say_why(values: dict[str, str], message: str) -> None:
     parsed = record.parse_row(row(**values), "line 7")
     assert any(message in error for error in parsed.errors), parsed.errors
+
+
+def test_limits_are_read_from_the_model() -> None:
+    columns = table_of(Prisoner).c
+    assert {"source_id", "name_be", "name_ru", "name_en", "gender", "institution_be", "institution_ru"} <= set(
+        record.LIMITS
+    )
+    assert {key: getattr(columns[key].type, "length", None) for key in record.LIMITS} == record.LIMITS
+    assert not {"address_be", "address_ru", "interests", "bio_be", "bio_ru", "bio_en"} & set(record.LIMITS)
+
+
+@pytest.mark.parametrize("key", ["source_id", "name_be", "name_ru", "name_en", "institution_be", "institution_ru"])
+def test_a_field_longer_than_its_column_is_named(key: str) -> None:
+    limit = record.LIMITS[key]
+    assert record.parse_row(row(**{key: f"  {'я' * limit}  "}), "line 2").errors == []  # measured trimmed
+    too_long = record.parse_row(row(**{key: "я" * (limit + 1)}), "line 2")
+    assert too_long.errors == [f"{key} is longer than {limit} characters"]
+
+
+def test_a_bad_value_is_named_once_not_also_for_its_length() -> None:
+    parsed = record.parse_row(row(status="released" * 3), "line 2")
+    assert parsed.errors == ["status 'releasedreleasedreleased' is not one of active, released, former, deceased"]
+
+
+def test_text_fields_have_no_length_limit() -> None:
+    long_text = {"address_ru": "адрес, 1\n" * 3000, "bio_ru": "б" * 100_000, "interests": ";".join(["книги"] * 5000)}
+    assert record.parse_row(row(**long_text), "line 2").errors == []
 
 
 def test_released_person_needs_no_address() -> None:

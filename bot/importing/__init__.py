@@ -45,6 +45,10 @@ def plan(raw_files: list[files.RawFile], existing: dict[str, dict[str, str]]) ->
                 )
             person.by_language[language] = viasna.ViasnaRow(f"{raw.path.name}: {where}", values)
     for source_id, person in viasna_people.items():
+        problems = viasna.problems(person)
+        if problems:
+            result.errors.extend(problems)
+            continue
         row, reason = viasna.to_own_row(person, existing.get(source_id))
         if row is None:
             result.skipped.append((person.where, reason or "skipped"))

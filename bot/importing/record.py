@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from bot.models import Gender, PrisonerStatus
+from sqlalchemy import String, TypeDecorator
+from sqlalchemy.types import TypeEngine
+
+from bot.models import Gender, Prisoner, PrisonerStatus, table_of
 
 COLUMNS = (
     "source_id", "name_be", "name_ru", "name_en", "gender", "birth_date", "arrest_date", "status",
@@ -24,6 +27,22 @@ IN_CUSTODY_REQUIRED = ("institution_be", "institution_ru", "address_be", "addres
 PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 TRUE, FALSE = {"true", "1", "yes", "y", "t"}, {"false", "0", "no", "n", "f"}
 GENDERS = {"male": Gender.MALE, "m": Gender.MALE, "female": Gender.FEMALE, "f": Gender.FEMALE}
+
+
+def _length(sqltype: TypeEngine[Any]) -> int | None:
+    """A String column's length (None for Text); sqlmodel's AutoString wraps the String."""
+    while isinstance(sqltype, TypeDecorator):
+        sqltype = sqltype.impl_instance
+    return sqltype.length if isinstance(sqltype, String) else None
+
+
+# The longest value each imported column holds, from the model itself: PostgreSQL refuses a longer value
+# only at commit (and SQLite stores it), so the import must name the row instead.
+LIMITS = {
+    column.name: length
+    for column in table_of(Prisoner).columns
+    if column.name in COLUMNS and (length := _length(column.type)) is not None
+}
 
 
 @dataclass
@@ -66,8 +85,6 @@ def parse_row(raw: dict[str, str], where: str) -> RowResult:
             result.errors.append(f"{key} is required")
     values = result.values
     values["source_id"] = text["source_id"]
-    if len(text["source_id"]) > 64:
-        result.errors.append("source_id is longer than 64 characters")
     for key in ("name_be", "name_ru", "name_en"):
         values[key] = text[key] or None
     values["name_be"] = values["name_be"] or ""
@@ -132,9 +149,13 @@ def parse_row(raw: dict[str, str], where: str) -> RowResult:
     values["interests"] = ";".join(interests) or None
     for key in ("bio_be", "bio_ru", "bio_en"):
         values[key] = text[key] or None
-    for key in ("name_be", "name_ru", "name_en"):
-        if values[key] and len(values[key]) > 200:
-            result.errors.append(f"{key} is longer than 200 characters")
+    # Measured as stored (trimmed), as the database sees it. A column an error already names (a status
+    # that is none of the four, say) is not named twice: each error begins with its column.
+    named = {error.split(" ", 1)[0].rstrip(":,") for error in result.errors}
+    for key, limit in LIMITS.items():
+        value = values.get(key)
+        if key not in named and isinstance(value, str) and len(value) > limit:
+            result.errors.append(f"{key} is longer than {limit} characters")
     return result
 
 

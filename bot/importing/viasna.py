@@ -1,11 +1,13 @@
 """The Viasna list export (prisoners.spring96.org) turned into rows of the own format.
 
-Each export is in one language (be, ru or en); exports of the same people are joined by `id`. Latin
-addresses from the en export are never used: they are useless on an envelope.
+Each export is in one language (be, ru or en); exports of the same people are joined by `id`. The en
+export gives Latin names only: its addresses are useless on an envelope, and whether a person is in
+custody is read from the ru and be exports alone.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -15,11 +17,21 @@ HEADERS = (
     "release_date", "verdict_date", "appeal_date", "fake_terrorist_list", "died", "clusters",
 )  # fmt: skip
 NEEDED = {"id", "name", "status", "prison"}
-# First lines of `prison` that mean the person is not in a facility now, in the export's language.
-NOT_IN_CUSTODY = (
-    "освобожд", "вызвал", "released", "на свобод", "на волі", "at liberty", "неизвест", "невядом", "unknown",
-    "домашн", "хатні", "house arrest", "home",
+STATUSES = ("active", "former", "np")  # and empty ("FALSE")
+CUSTODY_LANGUAGES = ("ru", "be")
+# Words and phrases on the first line of `prison` (ru or be; ё read as е, runs of spaces as one) meaning
+# the person is not in a facility. Whole words only, every form spelt out: a bare stem once made "home"
+# match "Homel" (Gomel), and a stem at a word's start could still match a place name.
+NOT_IN_CUSTODY_WORDS = (
+    "освобожден", "освобождена", "освобождено", "освобождены",  # released
+    "вызвалены", "вызвалена", "вызваленыя", "вызвалілі",
+    "на свободе", "на свободу", "на волі", "на волю",  # at liberty, e.g. before the sentence
+    "неизвестно", "неизвестна", "неизвестен", "неизвестное",  # unknown
+    "невядома", "невядомы", "невядомае", "невядомая",
+    "домашний", "домашнего", "домашнем", "домашним", "домашняя", "домашней", "домашнюю",  # at home
+    "хатні", "хатняга", "хатнім", "хатняя", "хатняй", "хатнюю",
 )  # fmt: skip
+NOT_IN_CUSTODY = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, NOT_IN_CUSTODY_WORDS)) + r")(?!\w)")
 GENDERS = {
     "male": "male", "m": "male", "мужчина": "male", "мужчына": "male", "муж": "male",
     "female": "female", "f": "female", "женщина": "female", "жанчына": "female", "жен": "female",
@@ -66,10 +78,32 @@ def clean(value: str | None) -> str:
     return "" if value.upper() == "FALSE" else value
 
 
+def problems(person: Joined) -> list[tuple[str, str]]:
+    """(where, reason) for each row whose status or gender is none the import knows.
+
+    An unknown value is an error, not a guess: guessing `former` once dropped people from suggestions.
+    """
+    found: list[tuple[str, str]] = []
+    for row in person.by_language.values():
+        status, gender = clean(row.fields.get("status")), clean(row.fields.get("gender"))
+        if status and status.lower() not in STATUSES:
+            found.append((row.where, f"status {status!r} is not one of {', '.join(STATUSES)}"))
+        if gender and gender.lower() not in GENDERS:
+            found.append((row.where, f"gender {gender!r} is not male or female"))
+    return found
+
+
+def in_facility(prison: str) -> bool:
+    """Whether a ru or be `prison` value names a facility, not a special value such as "released"."""
+    lines = [" ".join(line.split()) for line in prison.splitlines() if line.strip()]
+    return bool(lines) and NOT_IN_CUSTODY.search(lines[0].lower().replace("ё", "е")) is None
+
+
 def to_own_row(person: Joined, existing: dict[str, str] | None) -> tuple[dict[str, str] | None, str | None]:
     """The own-format row for one person, or (None, reason) when the person is skipped.
 
-    Fields a language's export would give but that was not imported are kept from `existing`.
+    Fields a language's export would give but that was not imported are kept from `existing`; call
+    `problems` first, as an unknown status or gender is taken here as empty.
     """
     any_row = next(iter(person.by_language.values())).fields
     status = clean(any_row.get("status")).lower()
@@ -87,19 +121,27 @@ def to_own_row(person: Joined, existing: dict[str, str] | None) -> tuple[dict[st
             row[target] = value
     release = clean(any_row.get("release_date"))[:10]
     row["expected_release_date"] = release if len(release) == 10 else ""
-    in_custody = row["status"] == "active"
     for language, viasna in person.by_language.items():
-        fields = viasna.fields
-        row[f"name_{language}"] = clean(fields.get("name"))
-        description = clean(fields.get("description"))
+        row[f"name_{language}"] = clean(viasna.fields.get("name"))
+        description = clean(viasna.fields.get("description"))
         if description:
             row[f"bio_{language}"] = description
-        lines = [line.strip() for line in clean(fields.get("prison")).splitlines() if line.strip()]
-        if not lines or any(marker in lines[0].lower() for marker in NOT_IN_CUSTODY):
-            in_custody = False
-        if language in ("be", "ru") and lines:
+    prisons = {
+        language: clean(viasna.fields.get("prison"))
+        for language, viasna in person.by_language.items()
+        if language in CUSTODY_LANGUAGES
+    }
+    for language, prison in prisons.items():
+        lines = [line.strip() for line in prison.splitlines() if line.strip()]
+        if lines:
             row[f"institution_{language}"] = lines[0]
             row[f"address_{language}"] = "\n".join(lines[1:])
+    if row["status"] != "active":
+        in_custody = False
+    elif prisons:
+        in_custody = all(in_facility(prison) for prison in prisons.values())
+    else:  # an en export alone says nothing of custody: keep what the ru and be exports said before
+        in_custody = row.get("in_custody") == "true"
     row["in_custody"] = "true" if in_custody else "false"
     if not in_custody:
         for key in ("institution_be", "institution_ru", "address_be", "address_ru"):

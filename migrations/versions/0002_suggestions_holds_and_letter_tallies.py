@@ -5,14 +5,13 @@ Revises: 0001
 Create Date: 2026-11-22 02:33:14.350748
 """
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import date
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-
-from bot.rules import fairness, names
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -72,6 +71,26 @@ def upgrade() -> None:
     # ### end Alembic commands ###
 
 
+# Frozen as of revision 0002: copies of bot.rules.names.fold/search_key and bot.rules.fairness.weight
+# (with its constants) as they were when this revision was written. A migration must compute the same
+# values forever, so later changes to the live rules must not reach it: never import from `bot` here.
+HALF_LIFE_DAYS = 30
+EPOCH = date(2024, 1, 1)
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def search_key(*names: str | None) -> str:
+    return " | ".join(fold(name) for name in names if name)
+
+
+def weight(day: date) -> float:
+    return float(2 ** ((day - EPOCH).days / HALF_LIFE_DAYS))
+
+
 def backfill() -> None:
     """Derived columns for rows that exist already: the search key, and tallies and loads from letters."""
     connection = op.get_bind()
@@ -79,7 +98,7 @@ def backfill() -> None:
     for prisoner_id, name_be, name_ru, name_en in prisoners:
         connection.execute(
             sa.text("UPDATE prisoner SET search_key = :key WHERE id = :id"),
-            {"key": names.search_key(name_be, name_ru, name_en), "id": prisoner_id},
+            {"key": search_key(name_be, name_ru, name_en), "id": prisoner_id},
         )
     letters = connection.execute(
         sa.text("SELECT prisoner_id, sent_on, COUNT(*) FROM letter GROUP BY prisoner_id, sent_on")
@@ -92,7 +111,7 @@ def backfill() -> None:
         )
         connection.execute(
             sa.text("UPDATE prisoner SET load_ref = load_ref + :w WHERE id = :p"),
-            {"w": count * fairness.weight(day), "p": prisoner_id},
+            {"w": count * weight(day), "p": prisoner_id},
         )
 
 
