@@ -81,7 +81,7 @@ class Suggester:
         bisect.insort(self.order, (self.load[pid], pid))
 
 
-def simulate(name: str, choose: Callable[[int, date], int], record: Callable[[int, date], None],
+def simulate(choose: Callable[[int, date], int], record: Callable[[int, date], None],
              schedule: list[list[int]]) -> list[list[int]]:  # fmt: skip
     """Letters per prisoner in each 30-day window."""
     windows = [[0] * PRISONERS for _ in range(DAYS // WINDOW)]
@@ -125,7 +125,7 @@ def main() -> None:
         ("weighted 1/(1+letters)", weighted, count),
     ):
         started = time.perf_counter()
-        results[name] = (simulate(name, choose, record, schedule), time.perf_counter() - started)
+        results[name] = (simulate(choose, record, schedule), time.perf_counter() - started)
 
     print(f"fairness: {PRISONERS} prisoners, {SUPPORTERS} supporters, {DAYS} days, seed {args.seed}, "
           f"{sum(len(d) for d in schedule)} letters")  # fmt: skip

@@ -68,12 +68,14 @@ def prisoner_rows(count: int, rng: random.Random) -> list[dict[str, Any]]:
 
 
 def letter_rows(letters: int, supporters: int, prisoner_ids: list[int], rng: random.Random) -> list[tuple[Any, ...]]:
-    now = datetime.now(UTC)
-    return [
-        (rng.randrange(1, supporters + 1), rng.choice(prisoner_ids), TODAY - timedelta(days=rng.randrange(365)),
-         "letter" if rng.random() < 0.7 else "postcard", None, False, now)
-        for _ in range(letters)
-    ]  # fmt: skip
+    """Random letters, at most one per (supporter, prisoner, day, kind) as the database allows."""
+    rows: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    while len(rows) < letters:
+        sent_on = TODAY - timedelta(days=rng.randrange(365))
+        row = (rng.randrange(1, supporters + 1), rng.choice(prisoner_ids), sent_on,
+               "letter" if rng.random() < 0.7 else "postcard", None, False, sent_on)  # fmt: skip
+        rows.setdefault(row[:4], row)
+    return list(rows.values())
 
 
 async def fill(url: str, *, prisoners_count: int, letters: int, supporters: int) -> None:
@@ -93,7 +95,7 @@ async def fill(url: str, *, prisoners_count: int, letters: int, supporters: int)
             people,
         )
         connection.executemany(
-            "INSERT INTO letter (supporter_id, prisoner_id, sent_on, kind, occasion, reply_received, created_at)"
+            "INSERT INTO letter (supporter_id, prisoner_id, sent_on, kind, occasion, reply_received, logged_on)"
             " VALUES (?,?,?,?,?,?,?)", rows,
         )  # fmt: skip
         connection.commit()
@@ -106,7 +108,7 @@ async def fill(url: str, *, prisoners_count: int, letters: int, supporters: int)
         )  # fmt: skip
         await connection.copy_records_to_table(
             "letter", records=rows,
-            columns=["supporter_id", "prisoner_id", "sent_on", "kind", "occasion", "reply_received", "created_at"],
+            columns=["supporter_id", "prisoner_id", "sent_on", "kind", "occasion", "reply_received", "logged_on"],
         )  # fmt: skip
         await connection.execute("SELECT setval('supporter_id_seq', (SELECT MAX(id) FROM supporter))")
         await connection.close()

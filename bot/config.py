@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot import DEFAULT_DATA_DIR
 
 Locale = Literal["be", "ru", "en"]
 LOCALES: tuple[Locale, ...] = ("be", "ru", "en")
+# Telegram's rule for setWebhook's secret_token; it refuses any other, and an empty one checks nothing.
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 def default_database_url() -> str:
@@ -28,6 +31,8 @@ class Settings(BaseSettings):
     bot_admin_ids: Annotated[frozenset[int], NoDecode] = Field(default=frozenset(), alias="BOT_ADMIN_IDS")
     bot_timezone: str = Field(default="Europe/Minsk", alias="BOT_TIMEZONE")
     bot_default_locale: Locale = Field(default="en", alias="BOT_DEFAULT_LOCALE")
+    # Letters one supporter can log in a day: a person sends a few, a script sinks people in the ranking.
+    bot_daily_letter_cap: int = Field(default=10, ge=1, le=1000, alias="BOT_DAILY_LETTER_CAP")
     bot_webhook_url: str | None = Field(default=None, alias="BOT_WEBHOOK_URL")
     bot_webhook_secret: SecretStr | None = Field(default=None, alias="BOT_WEBHOOK_SECRET")
     bot_webhook_listen: str = Field(default="0.0.0.0:8443", alias="BOT_WEBHOOK_LISTEN")
@@ -66,6 +71,19 @@ class Settings(BaseSettings):
             raise ValueError("expected HOST:PORT, for example 0.0.0.0:8443")
         return value
 
+    @field_validator("bot_webhook_secret")
+    @classmethod
+    def _secret_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("expected 1-256 characters, each a letter A-Z or a-z, a digit, _ or -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_has_secret(self) -> Self:
+        if self.bot_webhook_url and self.bot_webhook_secret is None:
+            raise ValueError("BOT_WEBHOOK_SECRET: required when BOT_WEBHOOK_URL is set")
+        return self
+
     @property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.bot_timezone)
@@ -92,8 +110,11 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
-            name = str(error["loc"][0]) if error["loc"] else "settings"
-            alias = Settings.model_fields[name].alias if name in Settings.model_fields else None
             message = str(error["msg"]).removeprefix("Value error, ")
+            if not error["loc"]:  # a rule across settings names the ones it is about itself
+                lines.append(message)
+                continue
+            name = str(error["loc"][0])
+            alias = Settings.model_fields[name].alias if name in Settings.model_fields else None
             lines.append(f"{(alias or name).upper()}: {message}")
         raise ConfigError("; ".join(lines)) from exc

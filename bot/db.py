@@ -27,14 +27,19 @@ def _sqlite_file(url: str) -> Path | None:
     return None
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, *, foreign_keys: bool = True) -> AsyncEngine:
+    """The engine for a database URL. `foreign_keys=False` is for migrations only: SQLite rebuilds a table
+    to change it (drop, then create), and with foreign keys on, dropping a table would cascade-delete the
+    rows that refer to it (letters, holds, tallies)."""
     sqlite_file = _sqlite_file(url)
     if sqlite_file is not None:
         sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+    # hide_parameters: an error's text would otherwise carry the statement's values (Telegram ids among
+    # them) into the logs; the statement itself names only tables and columns.
     if not url.startswith("sqlite"):
-        return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-    engine = create_async_engine(url)
-    event.listen(engine.sync_engine, "connect", _sqlite_connect)
+        return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
+    engine = create_async_engine(url, hide_parameters=True)
+    event.listen(engine.sync_engine, "connect", _sqlite_connect if foreign_keys else _sqlite_connect_for_migrations)
     event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
 
@@ -49,6 +54,13 @@ def _sqlite_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a power cut loses at most the last commits
+    cursor.close()
+
+
+def _sqlite_connect_for_migrations(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
+    _sqlite_connect(dbapi_connection, record)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=OFF")
     cursor.close()
 
 

@@ -1,7 +1,9 @@
 """The database tables: one place, so Alembic and the services see the same model.
 
-What is stored about a supporter is limited on purpose (see DOMAIN.md, writer safety): the Telegram
+What is stored about a supporter is limited on purpose (docs/domain.md, writer safety): the Telegram
 id, chosen locale and settings, and the letter log. No names, usernames, phones or letter texts.
+Every column of a table that holds a person's data is listed, with how long it is kept, in
+bot/privacy.py; a test fails when a column is added here and not there.
 """
 
 from __future__ import annotations
@@ -9,7 +11,17 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, MetaData, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 # A naming convention makes constraint names stable across SQLite and PostgreSQL migrations.
@@ -80,6 +92,8 @@ class Prisoner(SQLModel, table=True):
     in_custody: bool = True
     institution_be: str | None = Field(default=None, max_length=300)
     institution_ru: str | None = Field(default=None, max_length=300)
+    # Derived: a short key of institution_ru, what a facility filter stores and button data carries.
+    facility_key: str | None = Field(default=None, max_length=16, index=True)
     address_be: str | None = Field(default=None, sa_type=Text)
     address_ru: str | None = Field(default=None, sa_type=Text)
     can_write: bool = True
@@ -104,10 +118,9 @@ class Supporter(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     telegram_id: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
     locale: str | None = Field(default=None, max_length=2)  # None until the user chooses
-    timezone: str | None = Field(default=None, max_length=64)
     writing_pace: str | None = Field(default=None, max_length=16)
     letter_language: str | None = Field(default=None, max_length=2)  # ru or be: the letters' language
-    suggest_filter: str | None = Field(default=None, max_length=80)  # e.g. "month:3", "gender:female"
+    suggest_filter: str | None = Field(default=None, max_length=80)  # see bot/rules/filters.py
     pending_input: str | None = Field(default=None, max_length=16)  # "draft" while /check waits for text
     is_active: bool = True  # False once Telegram says the user blocked the bot
     created_at: datetime = Field(sa_column=_utc_column())
@@ -127,7 +140,12 @@ class RoleGrant(SQLModel, table=True):
 
 
 class Letter(SQLModel, table=True):
-    """One letter or postcard a supporter says they sent: who, to whom, when, what kind."""
+    """One letter or postcard a supporter says they sent: who, to whom, when, what kind.
+
+    At most one per (supporter, prisoner, day, kind): a second tap or a forged press changes nothing.
+    """
+
+    __table_args__ = (UniqueConstraint("supporter_id", "prisoner_id", "sent_on", "kind", name="uq_letter_once"),)
 
     id: int | None = Field(default=None, primary_key=True)
     supporter_id: int = Field(
@@ -140,7 +158,8 @@ class Letter(SQLModel, table=True):
     kind: str = Field(max_length=16)
     occasion: str | None = Field(default=None, max_length=32)
     reply_received: bool = False
-    created_at: datetime = Field(sa_column=_utc_column())
+    # The day it was logged (not the moment: coarse on purpose), for the daily cap on logging.
+    logged_on: date = Field(index=True)
 
 
 class Hold(SQLModel, table=True):
@@ -180,3 +199,20 @@ class AuditEntry(SQLModel, table=True):
     # The user acted upon, if any: kept in its own column so that /forget can clear it.
     subject_telegram_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
     detail: str | None = Field(default=None, sa_type=Text)
+
+
+LENGTH_CHECK = "length({column}) <= {length}"
+
+
+def _enforce_lengths() -> None:
+    """PostgreSQL refuses a value longer than VARCHAR(n); SQLite stores it. A CHECK on every bounded
+    column makes both databases refuse the same values (migration 0003 adds them to existing tables)."""
+    for table in metadata.tables.values():
+        for column in table.columns:
+            length = getattr(column.type, "length", None)  # String, or SQLModel's AutoString over it
+            if isinstance(length, int) and length > 0:
+                check = LENGTH_CHECK.format(column=column.name, length=length)
+                table.append_constraint(CheckConstraint(check, name=f"{column.name}_length"))
+
+
+_enforce_lengths()

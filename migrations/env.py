@@ -44,7 +44,7 @@ def do_run_migrations(connection: Connection) -> None:
 
 
 async def run_async_migrations() -> None:
-    engine = create_engine(database_url())
+    engine = create_engine(database_url(), foreign_keys=False)  # see create_engine: batch mode rebuilds tables
     async with engine.connect() as connection:
         await connection.run_sync(do_run_migrations)
     await engine.dispose()

@@ -10,7 +10,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from bot import LOCALES_DIR, PROJECT_ROOT, TEMPLATES_DIR
+from bot import LOCALES_DIR, PROJECT_ROOT, TEMPLATES_DIR, privacy
 from bot.config import LOCALES
 from bot.i18n import I18n, parse_locale, resolve_locale
 from bot.models import LetterKind
@@ -144,6 +144,7 @@ CONTEXTS: dict[str, list[dict[str, object]]] = {
     "letter_delete": [{"day": date(2026, 3, 1), "kind": "letter"}],
     "check_report": [REPORT, {**REPORT, "clean": True}],
     "pace_saved": [{"pace": "monthly"}, {"pace": "fortnightly"}, {"pace": "occasions"}],
+    "privacy": [{"items": privacy.ITEMS}],
 }
 
 

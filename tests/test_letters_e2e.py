@@ -145,6 +145,7 @@ async def test_a_long_history_turns_pages_and_stays_on_its_page(bot: Harness) ->
             await letters.record(
                 session, supporter_id=supporter.id or 0, prisoner_id=prisoner_id or 0,
                 sent_on=deps.today() - timedelta(days=days), kind=LetterKind.LETTER, occasion=None, now=bot.clock.utc(),
+                today=deps.today(), daily_cap=len(ids),
             )  # fmt: skip
     first = await person.send("/letters")
     assert "You have sent 12 letters" in first["text"] and "Page 1 of 2" in first["text"]

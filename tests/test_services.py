@@ -63,10 +63,12 @@ async def test_a_letter_replaces_the_hold_and_deleting_it_takes_it_back(database
         pick = await suggestions.suggest(session, supporter=supporter, now=NOW, today=TODAY, rng=random.Random(2))
         assert pick is not None
         pid = pick.prisoner.id or 0
-        letter = await letters.record(
+        outcome = await letters.record(
             session, supporter_id=supporter.id or 0, prisoner_id=pid, sent_on=TODAY, kind=LetterKind.POSTCARD,
-            occasion=None, now=NOW,
+            occasion=None, now=NOW, today=TODAY, daily_cap=10,
         )  # fmt: skip
+        assert outcome is letters.Outcome.SAVED
+        letter = (await letters.history(session, supporter.id or 0))[0].letter
     assert await load_of(database, pid) == 1.0  # the letter counts
     assert await open_holds(database, pid) == 0  # and the hold is released
     async with database.transaction() as session:
@@ -107,7 +109,7 @@ async def test_forget_keeps_the_prisoners_counts(database: Database) -> None:
         for days in (0, 3, 40):
             await letters.record(
                 session, supporter_id=supporter.id or 0, prisoner_id=pid, sent_on=TODAY - timedelta(days=days),
-                kind=LetterKind.LETTER, occasion="birthday", now=NOW,
+                kind=LetterKind.LETTER, occasion="birthday", now=NOW, today=TODAY, daily_cap=10,
             )  # fmt: skip
     before = await load_of(database, pid)
     async with database.transaction() as session:

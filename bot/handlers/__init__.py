@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from telegram import Update
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -12,10 +13,26 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import about, check, common, errors, forget, language, letters, membership, start, suggest, texts
+from bot.handlers import (
+    about,
+    buttons,
+    check,
+    common,
+    errors,
+    forget,
+    language,
+    letters,
+    membership,
+    start,
+    suggest,
+    texts,
+)
 
 COMMANDS = ("start", "help", "language", "privacy", "forget", "suggest", "letters", "check")
 PRIVATE = filters.ChatType.PRIVATE
+# The update types the handlers below take, and so all the bot asks Telegram for: edits of messages are
+# not handled, and other types would only be fetched to be thrown away.
+ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]  # PTB's handler generics vary per kind
@@ -31,15 +48,16 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]  # PTB's handler 
         CommandHandler("suggest", suggest.suggest, filters=PRIVATE),
         CommandHandler("letters", letters.show, filters=PRIVATE),
         CommandHandler("check", check.command, filters=PRIVATE),
-        # Buttons, each family by its callback prefix; anything else pressed is refused below.
-        CallbackQueryHandler(language.choose, pattern=language.CALLBACK_PATTERN),
-        CallbackQueryHandler(forget.answer, pattern=forget.CALLBACK_PATTERN),
-        CallbackQueryHandler(start.pace, pattern=start.PACE_PATTERN),
-        CallbackQueryHandler(suggest.button, pattern=suggest.CALLBACK_PATTERN),
-        CallbackQueryHandler(texts.show, pattern=texts.CALLBACK_PATTERN),
-        CallbackQueryHandler(letters.sent, pattern=letters.SENT_PATTERN),
-        CallbackQueryHandler(letters.entry, pattern=letters.ENTRY_PATTERN),
-        CallbackQueryHandler(check.button, pattern=check.CALLBACK_PATTERN),
+        # Buttons, each family by the kinds of button data it reads (bot/handlers/buttons.py); anything
+        # else pressed, old or forged, is refused below.
+        CallbackQueryHandler(language.choose, pattern=buttons.matches(*language.BUTTONS)),
+        CallbackQueryHandler(forget.answer, pattern=buttons.matches(*forget.BUTTONS)),
+        CallbackQueryHandler(start.pace, pattern=buttons.matches(*start.PACE_BUTTONS)),
+        CallbackQueryHandler(suggest.button, pattern=buttons.matches(*suggest.BUTTONS)),
+        CallbackQueryHandler(texts.show, pattern=buttons.matches(*texts.BUTTONS)),
+        CallbackQueryHandler(letters.sent, pattern=buttons.matches(*letters.SENT_BUTTONS)),
+        CallbackQueryHandler(letters.entry, pattern=buttons.matches(*letters.ENTRY_BUTTONS)),
+        CallbackQueryHandler(check.button, pattern=buttons.matches(*check.BUTTONS)),
         # Telegram's notice that the user blocked (or unblocked) the bot.
         ChatMemberHandler(membership.changed, ChatMemberHandler.MY_CHAT_MEMBER),
         # Plain text: a draft when /check asked for one, else a pointer to /help.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot import privacy as bot_privacy
 from bot.handlers.common import AppContext, Request, handler
 from bot.models import Role
 
@@ -16,7 +17,7 @@ async def show_help(update: Update, context: AppContext, request: Request) -> No
 
 @handler()
 async def privacy(update: Update, context: AppContext, request: Request) -> None:
-    request.reply(request.render("privacy"))
+    request.reply(request.render("privacy", items=bot_privacy.ITEMS))
 
 
 @handler()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+import markupsafe
+from telegram import InlineKeyboardMarkup
 
+from bot.handlers import buttons
 from bot.handlers.common import Request
-from bot.models import Prisoner, PrisonerStatus
-from bot.rules import envelope, occasions
+from bot.models import LetterKind, Prisoner
+from bot.rules import envelope, limits, occasions
 from bot.services import suggestions
 
 
@@ -34,12 +36,16 @@ def interest_label(request: Request, interest: str) -> str:
     return request.t._(INTEREST_LABELS[key]) if key in INTEREST_LABELS else interest.strip()
 
 
-def letter_language(request: Request) -> str:
+BIO_MARKUP = len("<i></i>\n\n")  # what the template puts around the bio
+BIO_ROOM = 500  # interests are cut only if they leave less than this for the bio
+
+
+def letter_language(request: Request) -> Literal["ru", "be"]:
     """The language letters are written in: the user's choice, else be for a be interface, else ru."""
     chosen = request.supporter.letter_language
-    if chosen in ("ru", "be"):
-        return chosen
-    return "be" if request.locale == "be" else "ru"
+    if chosen == "ru" or (chosen != "be" and request.locale != "be"):
+        return "ru"
+    return "be"
 
 
 def name_for(locale: str, name_be: str, name_ru: str, name_en: str | None) -> str:
@@ -60,10 +66,6 @@ def envelope_lines(prisoner: Prisoner, language: str) -> list[str]:
     institution = (prisoner.institution_be if language == "be" else prisoner.institution_ru) or ""
     address = (prisoner.address_be if language == "be" else prisoner.address_ru) or ""
     return envelope.envelope(name, institution, address)
-
-
-def writable(prisoner: Prisoner) -> bool:
-    return prisoner.status == PrisonerStatus.ACTIVE and prisoner.in_custody and prisoner.can_write
 
 
 def context(request: Request, pick: suggestions.Pick) -> dict[str, Any]:
@@ -92,21 +94,37 @@ def context(request: Request, pick: suggestions.Pick) -> dict[str, Any]:
     }
 
 
+def render(request: Request, pick: suggestions.Pick) -> str:
+    """The card as a message that fits Telegram's limit: a long bio is shortened (ending in "…"), and
+    a very long list of interests cut; the name, the notes and the envelope are never cut."""
+    values = context(request, pick)
+    text = request.render("card", **values)
+    if limits.utf16_len(text) <= limits.TEXT_LIMIT:
+        return text
+    bio, values["bio"] = values["bio"], ""
+    while limits.utf16_len(request.render("card", **values)) > limits.TEXT_LIMIT - BIO_ROOM and values["interests"]:
+        values["interests"] = values["interests"][: len(values["interests"]) // 2]
+    room = limits.TEXT_LIMIT - limits.utf16_len(request.render("card", **values)) - BIO_MARKUP
+    values["bio"] = limits.shorten(bio, room, measure=lambda part: limits.utf16_len(str(markupsafe.escape(part))))
+    return request.render("card", **values)
+
+
 def keyboard(request: Request, prisoner: Prisoner) -> InlineKeyboardMarkup:
-    t, pid = request.t, prisoner.id
+    t, pid = request.t, prisoner.id or 0
     rows = []
-    if writable(prisoner):
+    if suggestions.is_writable(prisoner):
         language = letter_language(request)
+        letter, postcard = LetterKind.LETTER, LetterKind.POSTCARD
         rows.append([
-            InlineKeyboardButton(t._("Letter text"), callback_data=f"tpl:{pid}:auto:letter:{language}:1"),
-            InlineKeyboardButton(t._("Postcard text"), callback_data=f"tpl:{pid}:auto:postcard:{language}:1"),
+            buttons.make(t._("Letter text"), buttons.LetterText(pid, None, letter, language, 1)),
+            buttons.make(t._("Postcard text"), buttons.LetterText(pid, None, postcard, language, 1)),
         ])  # fmt: skip
         rows.append([
-            InlineKeyboardButton(t._("I sent a letter"), callback_data=f"sent:{pid}:letter:-"),
-            InlineKeyboardButton(t._("I sent a postcard"), callback_data=f"sent:{pid}:postcard:-"),
+            buttons.make(t._("I sent a letter"), buttons.SentAsk(pid, letter, None)),
+            buttons.make(t._("I sent a postcard"), buttons.SentAsk(pid, postcard, None)),
         ])  # fmt: skip
     rows.append([
-        InlineKeyboardButton(t._("Another person"), callback_data="sug:next"),
-        InlineKeyboardButton(t._("Filters"), callback_data="flt:menu"),
+        buttons.make(t._("Another person"), buttons.NextPerson()),
+        buttons.make(t._("Filters"), buttons.FilterMenu()),
     ])  # fmt: skip
     return InlineKeyboardMarkup(rows)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.handlers import buttons
 from bot.handlers.common import AppContext, Request, handler, message_of
-from bot.rules import draft_check
+from bot.rules import draft_check, limits
 from bot.services import supporters
 
 PENDING = "draft"
-CALLBACK_PATTERN = r"^chk:"
+BUTTONS = (buttons.CheckDraft,)
 
 
 @handler()
@@ -28,7 +29,7 @@ async def button(update: Update, context: AppContext, request: Request) -> None:
     """chk:ask, under a letter text: the same as /check without a draft; the text stays on screen."""
     query = update.callback_query
     assert query is not None
-    if query.data != "chk:ask":
+    if buttons.read(query.data, *BUTTONS) is None:
         request.stale()
         return
     request.answer()
@@ -46,17 +47,24 @@ async def text(update: Update, context: AppContext, request: Request) -> None:
     request.reply(request.render("unknown"))
 
 
+LISTED = 12  # words shown per finding: enough to find them in the draft, and the answer fits one message
+
+
 def report(request: Request, draft: str) -> None:
     found = draft_check.check(draft)
     request.reply(
         request.render(
             "check_report",
-            topics=found.topics,
-            latin=found.latin_words,
-            abbreviations=found.abbreviations,
+            topics={topic: _few(words) for topic, words in found.topics.items()},
+            latin=_few(found.latin_words),
+            abbreviations=_few(found.abbreviations),
             too_long=found.too_long,
             length=found.length,
             limit=draft_check.LONG_LETTER,
             clean=found.clean,
         )
     )
+
+
+def _few(words: list[str]) -> list[str]:
+    return [limits.shorten(word, 40) for word in words[:LISTED]] + (["…"] if len(words) > LISTED else [])

@@ -8,7 +8,6 @@ returns and rolls back if it raises.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +19,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import LOCALES, Locale
 from bot.deps import Deps
-from bot.handlers import outgoing
+from bot.handlers import buttons, outgoing
 from bot.i18n import NATIVE_NAMES, Translator, resolve_locale
 from bot.models import Role, Supporter
 from bot.services import roles, supporters
@@ -137,26 +136,13 @@ def handler(*, requires: Role | None = None) -> Callable[[Handler], PtbCallback]
                     refuse(request)
                 else:
                     await func(update, context, request)
-            for send in request.outbox:
-                await outgoing.deliver(send, deps.sleep)
+            # Committed: whatever Telegram says now, the change stands. Each reply is tried on its own,
+            # and none is followed by an apology (outgoing.deliver_all says why).
+            await outgoing.deliver_all(request.outbox, deps.sleep)
 
         return wrapper
 
     return decorate
-
-
-MAX_ROW_ID = 2**31 - 1  # the largest id an integer column holds
-
-
-def number(text: str, maximum: int = MAX_ROW_ID) -> int | None:
-    """A whole number from button data, or None for anything else: forged, negative or out of range.
-
-    Unlike str.isdigit, only ASCII digits count ("²" is a digit to Python but not a number to int()).
-    """
-    if re.fullmatch(r"[0-9]{1,10}", text) is None:
-        return None
-    value = int(text)
-    return value if value <= maximum else None
 
 
 async def private_only(update: Update, context: AppContext) -> None:
@@ -191,9 +177,7 @@ def message_of(update: Update) -> Message:
 
 def find_someone_keyboard(request: Request) -> InlineKeyboardMarkup:
     """The next step where a screen would otherwise say "send /suggest"."""
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(request.t._("Find someone to write to"), callback_data="sug:next")]]
-    )
+    return InlineKeyboardMarkup([[buttons.make(request.t._("Find someone to write to"), buttons.NextPerson())]])
 
 
 def language_keyboard(current: Locale) -> InlineKeyboardMarkup:
@@ -202,7 +186,7 @@ def language_keyboard(current: Locale) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     ("✓ " if locale == current else "") + NATIVE_NAMES[locale],
-                    callback_data=f"lang:{locale}",
+                    callback_data=buttons.ChooseLanguage(locale).data(),
                 )
                 for locale in LOCALES
             ]

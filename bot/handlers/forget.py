@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import BotCommandScopeChat, InlineKeyboardMarkup, Update
 
+from bot.handlers import buttons
 from bot.handlers.common import AppContext, Request, handler
 from bot.services import supporters
 
-CALLBACK_PATTERN = r"^forget:"
+BUTTONS = (buttons.Forget,)
 
 
 @handler()
@@ -15,8 +16,8 @@ async def ask(update: Update, context: AppContext, request: Request) -> None:
     keyboard = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(request.t._("Yes, delete everything"), callback_data="forget:yes"),
-                InlineKeyboardButton(request.t._("No, keep it"), callback_data="forget:no"),
+                buttons.make(request.t._("Yes, delete everything"), buttons.Forget("yes")),
+                buttons.make(request.t._("No, keep it"), buttons.Forget("no")),
             ]
         ]
     )
@@ -27,12 +28,13 @@ async def ask(update: Update, context: AppContext, request: Request) -> None:
 async def answer(update: Update, context: AppContext, request: Request) -> None:
     query = update.callback_query
     assert query is not None
-    if query.data == "forget:yes":
+    pressed = buttons.read(query.data, *BUTTONS)
+    if pressed is not None and pressed.answer == "yes":
         await supporters.forget(request.session, request.user_id, request.deps.clock())
         request.answer()
         request.show(request.render("forget_done"))
         request.then(context.bot.delete_my_commands, scope=BotCommandScopeChat(request.chat_id))
-    elif query.data == "forget:no":
+    elif pressed is not None:
         request.answer()
         request.show(request.render("forget_kept"))
     else:

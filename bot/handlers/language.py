@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from telegram import BotCommandScopeChat, Update
 
-from bot.config import LOCALES
-from bot.handlers import menu
+from bot.handlers import buttons, menu
 from bot.handlers.common import AppContext, Request, handler, language_keyboard
 from bot.i18n import NATIVE_NAMES
 from bot.services import supporters
 
-CALLBACK_PATTERN = r"^lang:"
+BUTTONS = (buttons.ChooseLanguage,)
 
 
 @handler()
@@ -21,12 +20,12 @@ async def ask(update: Update, context: AppContext, request: Request) -> None:
 @handler()
 async def choose(update: Update, context: AppContext, request: Request) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    chosen = query.data.removeprefix("lang:")
-    locale = next((candidate for candidate in LOCALES if candidate == chosen), None)
-    if locale is None:  # callback data can be forged: accept only what we offered
+    assert query is not None
+    pressed = buttons.read(query.data, *BUTTONS)
+    if pressed is None:  # callback data can be forged: accept only what we offered
         request.stale()
         return
+    locale = pressed.locale
     await supporters.set_locale(request.session, request.supporter, locale)
     request.locale = locale
     request.answer(request.t._("Language saved."))

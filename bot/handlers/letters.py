@@ -2,81 +2,78 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.handlers import cards
-from bot.handlers.common import AppContext, Request, find_someone_keyboard, handler, number
-from bot.models import LetterKind
-from bot.rules.occasions import Occasion
+from bot.handlers import buttons, cards
+from bot.handlers.common import AppContext, Request, find_someone_keyboard, handler
 from bot.services import letters, suggestions
 
-SENT_PATTERN = r"^(sent|sd):"
-ENTRY_PATTERN = r"^lt:"
+SENT_BUTTONS = (buttons.SentAsk, buttons.SentOn)
+ENTRY_BUTTONS = (buttons.LettersPage, buttons.LetterAction)
 EARLIER_DAYS = range(2, 15)
+OLDEST_DAY = max(EARLIER_DAYS) + 1  # a day's button pressed just after midnight is a day older
 PAGE = 10  # letters on one page of /letters
-MAX_PAGE = 10_000
 
 
 @handler()
 async def sent(update: Update, context: AppContext, request: Request) -> None:
-    """sent:<prisoner>:<kind>:<occasion|->[:more] asks the day; sd:<prisoner>:<kind>:<occasion|->:<days ago> logs."""
+    """ "I sent it": which day (SentAsk), then log it (SentOn, carrying the day its label showed)."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    parts = query.data.split(":")
-    prisoner_id = number(parts[1]) if len(parts) in (4, 5) else None
-    prisoner = None
-    if (
-        prisoner_id is not None
-        and parts[2] in ("letter", "postcard")
-        and (parts[3] == "-" or parts[3] in {o.value for o in Occasion})
-    ):
-        prisoner = await suggestions.get(request.session, prisoner_id)
-    if prisoner is None or not cards.writable(prisoner):
+    assert query is not None
+    pressed = buttons.read(query.data, *SENT_BUTTONS)
+    prisoner = await suggestions.get(request.session, pressed.prisoner) if pressed is not None else None
+    if pressed is None or prisoner is None or not suggestions.is_writable(prisoner):
         request.stale()
         return
-    base = f"sd:{parts[1]}:{parts[2]}:{parts[3]}"
-    if parts[0] == "sent":
+    if isinstance(pressed, buttons.SentAsk):
         request.answer()
-        earlier = len(parts) == 5 and parts[4] == "more"
-        request.show(request.render("sent_when", kind=parts[2]), _when(request, base, earlier))
-        return
-    days_ago = number(parts[4], maximum=max(EARLIER_DAYS)) if len(parts) == 5 else None
-    if days_ago is None:
-        request.stale()
+        request.show(request.render("sent_when", kind=pressed.kind.value), _when(request, pressed))
         return
     today = request.deps.today()
-    sent_on = today - timedelta(days=days_ago)
-    await letters.record(
-        request.session, supporter_id=request.supporter.id or 0, prisoner_id=prisoner.id or 0, sent_on=sent_on,
-        kind=LetterKind(parts[2]), occasion=None if parts[3] == "-" else parts[3], now=request.deps.clock(),
+    if not today - timedelta(days=OLDEST_DAY) <= pressed.day <= today:
+        request.stale()
+        return
+    outcome = await letters.record(
+        request.session, supporter_id=request.supporter.id or 0, prisoner_id=pressed.prisoner, sent_on=pressed.day,
+        kind=pressed.kind, occasion=pressed.occasion.value if pressed.occasion else None, now=request.deps.clock(),
+        today=today, daily_cap=request.deps.settings.bot_daily_letter_cap,
     )  # fmt: skip
+    if outcome is letters.Outcome.CAPPED:
+        request.answer(request.t._("That is as many letters as I can record in one day. Please log the rest tomorrow."),
+                       alert=True)  # fmt: skip
+        return
     counts = await letters.counts(request.session, request.supporter.id or 0)
-    request.answer(request.t._("Saved. Thank you!"))
+    saved = outcome is letters.Outcome.SAVED
+    request.answer(request.t._("Saved. Thank you!") if saved else request.t._("Already recorded."))
     request.show(
-        request.render("sent_done", kind=parts[2], name=cards.display_name(prisoner, request.locale),
-                       day=sent_on, letters=counts["letter"], postcards=counts["postcard"]),
+        request.render("sent_done", kind=pressed.kind.value, name=cards.display_name(prisoner, request.locale),
+                       day=pressed.day, letters=counts["letter"], postcards=counts["postcard"]),
         InlineKeyboardMarkup([[
-            InlineKeyboardButton(request.t._("Write to someone else"), callback_data="sug:next"),
-            InlineKeyboardButton(request.t._("My letters"), callback_data="lt:list"),
+            buttons.make(request.t._("Write to someone else"), buttons.NextPerson()),
+            buttons.make(request.t._("My letters"), buttons.LettersPage(0)),
         ]]),
     )  # fmt: skip
 
 
-def _when(request: Request, base: str, earlier: bool) -> InlineKeyboardMarkup:
-    t = request.t
-    if earlier:
-        today = request.deps.today()
-        buttons = [
-            InlineKeyboardButton(t.date(today - timedelta(days=days), "d MMMM"), callback_data=f"{base}:{days}")
-            for days in EARLIER_DAYS
-        ]
-        return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
+def _when(request: Request, asked: buttons.SentAsk) -> InlineKeyboardMarkup:
+    t, today = request.t, request.deps.today()
+
+    def day(label: str, days_ago: int) -> InlineKeyboardButton:
+        on = today - timedelta(days=days_ago)
+        return InlineKeyboardButton(
+            label, callback_data=buttons.SentOn(asked.prisoner, asked.kind, asked.occasion, on).data()
+        )
+
+    if asked.earlier == "1":
+        choices = [day(t.date(today - timedelta(days=days), "d MMMM"), days) for days in EARLIER_DAYS]
+        return InlineKeyboardMarkup([choices[i : i + 3] for i in range(0, len(choices), 3)])
+    earlier = dataclasses.replace(asked, earlier="1")
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(t._("Today"), callback_data=f"{base}:0"),
-         InlineKeyboardButton(t._("Yesterday"), callback_data=f"{base}:1")],
-        [InlineKeyboardButton(t._("Earlier"), callback_data=f"sent{base.removeprefix('sd')}:more")],
+        [day(t._("Today"), 0), day(t._("Yesterday"), 1)],
+        [buttons.make(t._("Earlier"), earlier)],
     ])  # fmt: skip
 
 
@@ -101,14 +98,14 @@ async def _history(request: Request, page: int) -> None:
         label = f"{t.date(letter.sent_on, 'd MMM')} · {name}"
         reply = "✓ " + t._("Reply") if letter.reply_received else t._("Got a reply")
         rows.append([
-            InlineKeyboardButton(f"{label}: {reply}", callback_data=f"lt:r:{letter.id}:{page}"),
-            InlineKeyboardButton("🗑", callback_data=f"lt:d:{letter.id}:{page}"),
+            buttons.make(f"{label}: {reply}", buttons.LetterAction("reply", letter.id or 0, page)),
+            buttons.make("🗑", buttons.LetterAction("ask", letter.id or 0, page)),
         ])  # fmt: skip
     turn = []
     if page > 0:
-        turn.append(InlineKeyboardButton("◀ " + t._("Later letters"), callback_data=f"lt:pg:{page - 1}"))
+        turn.append(buttons.make("◀ " + t._("Later letters"), buttons.LettersPage(page - 1)))
     if page < pages - 1:
-        turn.append(InlineKeyboardButton(t._("Earlier letters") + " ▶", callback_data=f"lt:pg:{page + 1}"))
+        turn.append(buttons.make(t._("Earlier letters") + " ▶", buttons.LettersPage(page + 1)))
     if turn:
         rows.append(turn)
     request.show(
@@ -120,44 +117,33 @@ async def _history(request: Request, page: int) -> None:
 
 @handler()
 async def entry(update: Update, context: AppContext, request: Request) -> None:
-    """lt:list, lt:pg:<page>, and for one entry (the page to come back to is optional):
-    lt:r:<id>[:<page>] (a reply came), lt:d:<id>[:<page>] (ask), lt:dy:<id>[:<page>] (delete),
-    lt:dn[:<page>] (keep)."""
+    """A page of /letters, or an action on one entry (only the supporter's own entries)."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    parts = query.data.split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    if action in ("list", "pg", "dn") and len(parts) <= 3:
-        page = number(parts[2], maximum=MAX_PAGE) if len(parts) == 3 else 0
-        if page is None or (action == "list" and len(parts) == 3):
-            request.stale()
-            return
+    assert query is not None
+    pressed = buttons.read(query.data, *ENTRY_BUTTONS)
+    if isinstance(pressed, buttons.LettersPage):
         request.answer()
-        await _history(request, page)
+        await _history(request, pressed.page)
         return
-    letter = None
-    letter_id = number(parts[2]) if len(parts) in (3, 4) else None
-    page = number(parts[3], maximum=MAX_PAGE) if len(parts) == 4 else 0
-    if letter_id is not None and page is not None:
-        letter = await letters.own(request.session, request.supporter.id or 0, letter_id)
-    if letter is None or page is None or action not in ("r", "d", "dy"):
+    letter = await letters.own(request.session, request.supporter.id or 0, pressed.letter) if pressed else None
+    if pressed is None or letter is None:
         request.stale()
         return
     t = request.t
-    if action == "r":
+    if pressed.action == "reply":
         await letters.mark_reply(request.session, letter)
         request.answer(t._("Marked: a reply came."))
-        await _history(request, page)
-    elif action == "d":
+        await _history(request, pressed.page)
+    elif pressed.action == "ask":
         request.answer()
         request.show(
             request.render("letter_delete", day=letter.sent_on, kind=letter.kind),
             InlineKeyboardMarkup([[
-                InlineKeyboardButton(t._("Yes, delete"), callback_data=f"lt:dy:{letter.id}:{page}"),
-                InlineKeyboardButton(t._("No, keep it"), callback_data=f"lt:dn:{page}"),
+                buttons.make(t._("Yes, delete"), dataclasses.replace(pressed, action="delete")),
+                buttons.make(t._("No, keep it"), buttons.LettersPage(pressed.page)),
             ]]),
         )  # fmt: skip
     else:
         await letters.delete(request.session, letter)
         request.answer(t._("Deleted."))
-        await _history(request, page)
+        await _history(request, pressed.page)

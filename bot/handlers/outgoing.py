@@ -1,20 +1,41 @@
-"""How a handler's replies reach Telegram after the commit: sent again when Telegram asks to wait a
-moment, and an edit that changes nothing taken as done."""
+"""How a handler's replies reach Telegram after the commit: each on its own, sent again when Telegram
+asks to wait a moment, an edit that changes nothing taken as done, and an edit whose message is gone
+sent as a new message."""
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from telegram import CallbackQuery, InlineKeyboardMarkup
-from telegram.error import BadRequest, RetryAfter
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Sleep
 
 REPLY_WAIT_LIMIT = 10.0  # seconds: a reply Telegram holds back longer than this is not worth waiting for
 REPLY_TRIES = 3
+log = logging.getLogger(__name__)
+
+
+async def deliver_all(sends: list[Callable[[], Awaitable[object]]], sleep: Sleep) -> None:
+    """Send a handler's replies after its transaction committed.
+
+    The change is saved whatever Telegram answers now, so a failed send is logged and the rest still
+    go, and nothing raises to the error handler (whose apology would tell the user that a saved change
+    failed). A button answered too late ("query is too old", after a backlog) is the common case.
+    """
+    for send in sends:
+        try:
+            await deliver(send, sleep)
+        except Forbidden:
+            log.info("a reply was refused: the user has blocked the bot")
+            return  # nothing more can reach them
+        except TelegramError as exc:
+            # Telegram's description names the problem, never the user or the text.
+            log.warning("a reply after the commit was not sent: %s: %s", type(exc).__name__, exc.message)
 
 
 async def deliver(send: Callable[[], Awaitable[object]], sleep: Sleep) -> None:
@@ -41,9 +62,14 @@ def retry_seconds(error: RetryAfter) -> float:
 
 
 async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Edit the message a button was on; pressing a button that shows what is already there is fine."""
+    """Edit the message a button was on; pressing a button that shows what is already there is fine,
+    and if the message is gone (deleted by the user) or can no longer be edited, send a new one."""
     try:
         await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as exc:
-        if not exc.message.startswith("Message is not modified"):
+        problem = exc.message.lower()
+        if problem.startswith("message is not modified"):
+            return
+        if query.message is None or not problem.startswith(("message to edit not found", "message can't be edited")):
             raise
+        await query.get_bot().send_message(query.message.chat.id, text, reply_markup=markup)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 
+from bot.handlers import buttons
 from bot.handlers.common import AppContext, Request, find_someone_keyboard, handler, language_keyboard
 from bot.i18n import NATIVE_NAMES
 from bot.models import WritingPace
 from bot.services import supporters
 
-PACE_PATTERN = r"^pace:"
+PACE_BUTTONS = (buttons.ChoosePace,)
 
 
 @handler()
@@ -22,9 +23,9 @@ async def start(update: Update, context: AppContext, request: Request) -> None:
 def pace_keyboard(request: Request) -> InlineKeyboardMarkup:
     t = request.t
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(t._("Once a month"), callback_data="pace:monthly")],
-        [InlineKeyboardButton(t._("Every two weeks"), callback_data="pace:fortnightly")],
-        [InlineKeyboardButton(t._("Only on occasions"), callback_data="pace:occasions")],
+        [buttons.make(t._("Once a month"), buttons.ChoosePace(WritingPace.MONTHLY))],
+        [buttons.make(t._("Every two weeks"), buttons.ChoosePace(WritingPace.FORTNIGHTLY))],
+        [buttons.make(t._("Only on occasions"), buttons.ChoosePace(WritingPace.OCCASIONS))],
     ])  # fmt: skip
 
 
@@ -32,11 +33,11 @@ def pace_keyboard(request: Request) -> InlineKeyboardMarkup:
 async def pace(update: Update, context: AppContext, request: Request) -> None:
     """How often the user wants to write, kept for the reminders."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    value = query.data.removeprefix("pace:")
-    if value not in {p.value for p in WritingPace}:
+    assert query is not None
+    pressed = buttons.read(query.data, *PACE_BUTTONS)
+    if pressed is None:
         request.stale()
         return
-    await supporters.set_pace(request.session, request.supporter, WritingPace(value))
+    await supporters.set_pace(request.session, request.supporter, pressed.pace)
     request.answer(request.t._("Saved."))
-    request.show(request.render("pace_saved", pace=value), find_someone_keyboard(request))
+    request.show(request.render("pace_saved", pace=pressed.pace.value), find_someone_keyboard(request))

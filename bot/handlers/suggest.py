@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.handlers import cards
-from bot.handlers.common import AppContext, Request, handler, number
-from bot.models import Gender
+from bot.handlers import buttons, cards
+from bot.handlers.common import AppContext, Request, handler
+from bot.rules import filters, limits
 from bot.services import suggestions, supporters
 
-CALLBACK_PATTERN = r"^(sug|flt):"
-MONTHS = range(1, 13)
+BUTTONS = (buttons.NextPerson, buttons.ShowCard, buttons.FilterMenu, buttons.FilterOptions, buttons.SetFilter)
+FACILITIES_PAGE = 10  # facilities on one page of the filter
+SHOWN_QUERY = 100  # UTF-16 units of a search repeated back in "no one found for …"
 
 
 @handler()
@@ -31,18 +32,22 @@ async def next_person(request: Request) -> None:
         text = request.render("suggest_none", filtered=bool(request.supporter.suggest_filter))
         request.show(text, _no_one_keyboard(request))
     else:
-        request.show(request.render("card", **cards.context(request, pick)), cards.keyboard(request, pick.prisoner))
+        request.show(cards.render(request, pick), cards.keyboard(request, pick.prisoner))
 
 
 async def search(request: Request, query: str) -> None:
     found = await suggestions.search(request.session, query)
     if not found:
-        request.reply(request.render("search_none", query=query))
+        request.reply(request.render("search_none", query=limits.shorten(query, SHOWN_QUERY)))
     elif len(found) == 1:
         await show_card(request, found[0].id or 0)
     else:
         rows = [
-            [InlineKeyboardButton(cards.display_name(p, request.locale), callback_data=f"sug:pick:{p.id}")]
+            [
+                InlineKeyboardButton(
+                    cards.display_name(p, request.locale), callback_data=buttons.ShowCard(p.id or 0).data()
+                )
+            ]
             for p in found[:8]
         ]
         request.reply(request.render("search_many", count=len(found), more=len(found) > 8), InlineKeyboardMarkup(rows))
@@ -55,126 +60,121 @@ async def show_card(request: Request, prisoner_id: int) -> None:
         request.stale()
         return
     await suggestions.hold_chosen(
-        request.session, supporter=request.supporter, prisoner=pick.prisoner, now=deps.clock(), today=deps.today()
+        request.session, supporter=request.supporter, prisoner=pick.prisoner, now=deps.clock()
     )
     request.answer()
-    request.show(request.render("card", **cards.context(request, pick)), cards.keyboard(request, pick.prisoner))
+    request.show(cards.render(request, pick), cards.keyboard(request, pick.prisoner))
 
 
 @handler()
 async def button(update: Update, context: AppContext, request: Request) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    parts = query.data.split(":")
-    prisoner_id = number(parts[2]) if parts[:2] in (["sug", "pick"], ["sug", "card"]) and len(parts) == 3 else None
-    if parts == ["sug", "next"]:
-        request.answer()
-        await next_person(request)
-    elif prisoner_id is not None:
-        await show_card(request, prisoner_id)
-    elif parts[0] == "flt":
-        await filters(request, parts[1:])
-    else:
-        request.stale()
+    assert query is not None
+    match buttons.read(query.data, *BUTTONS):
+        case buttons.NextPerson():
+            request.answer()
+            await next_person(request)
+        case buttons.ShowCard(prisoner):
+            await show_card(request, prisoner)
+        case buttons.FilterMenu():
+            request.answer()
+            request.show(request.render("filters", current=await _describe(request)), _filter_menu(request))
+        case buttons.FilterOptions(kind, page):
+            request.answer()
+            request.show(
+                request.render("filters", current=await _describe(request)), await _options(request, kind, page)
+            )
+        case buttons.SetFilter(kind, value):
+            await _set(request, kind, value)
+        case _:
+            request.stale()
 
 
-async def filters(request: Request, parts: list[str]) -> None:
-    """flt:menu, flt:none, flt:bday, flt:month[:M], flt:gender[:G], flt:fac[:hash], flt:int[:hash]."""
-    t = request.t
-    kind, argument = [*parts, "", ""][:2]
-    if kind == "menu":
-        request.answer()
-        request.show(request.render("filters", current=_describe(request)), _filter_menu(request))
-        return
-    if kind in ("month", "gender", "fac", "int") and not argument:
-        request.answer()
-        request.show(request.render("filters", current=_describe(request)), await _options(request, kind))
-        return
-    value = await _resolve(request, kind, argument)
-    if value is None and kind != "none":
+async def _set(request: Request, kind: str, value: str | None) -> None:
+    chosen = None if kind == "none" else filters.make(kind, value)
+    if kind != "none" and (chosen is None or not await _offered(request, chosen)):
         request.stale()
         return
-    await supporters.set_filter(request.session, request.supporter, value)
-    request.answer(t._("Filter saved.") if value else t._("Filter removed."))
+    await supporters.set_filter(request.session, request.supporter, chosen.stored() if chosen else None)
+    request.answer(request.t._("Filter saved.") if chosen else request.t._("Filter removed."))
     await next_person(request)
 
 
-async def _resolve(request: Request, kind: str, argument: str) -> str | None:
-    """The filter value a pressed button stands for; None for anything not offered (forged)."""
-    if kind == "bday":
-        return "bday"
-    month = number(argument, maximum=max(MONTHS))
-    if kind == "month" and month is not None and month in MONTHS:
-        return f"month:{month}"
-    if kind == "gender" and argument in (Gender.FEMALE.value, Gender.MALE.value):
-        return f"gender:{argument}"
-    if kind == "fac":
-        for ru, _be in await suggestions.facilities(request.session):
-            if suggestions.short_hash(ru) == argument:
-                return f"fac:{ru}"
-    if kind == "int":
-        for interest in await suggestions.interests(request.session):
-            if suggestions.short_hash(interest) == argument:
-                return f"int:{interest}"
-    return None
+async def _offered(request: Request, chosen: filters.Filter) -> bool:
+    """A facility or an interest must be one the bot offers now (a forged key is refused)."""
+    if chosen.kind == "fac":
+        return await suggestions.facility(request.session, chosen.value) is not None
+    if chosen.kind == "int":
+        return await suggestions.interest_named(request.session, chosen.value) is not None
+    return True
+
+
+def _set_button(label: str, kind: buttons.FilterKind, value: str | None = None) -> InlineKeyboardButton:
+    return buttons.make(label, buttons.SetFilter(kind, value))
 
 
 def _filter_menu(request: Request) -> InlineKeyboardMarkup:
     t = request.t
+
+    def options(label: str, kind: buttons.OptionsKind) -> InlineKeyboardButton:
+        return buttons.make(label, buttons.FilterOptions(kind, 0))
+
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(t._("Birthdays soon"), callback_data="flt:bday"),
-         InlineKeyboardButton(t._("Month of birth"), callback_data="flt:month")],
-        [InlineKeyboardButton(t._("Facility"), callback_data="flt:fac"),
-         InlineKeyboardButton(t._("Interest"), callback_data="flt:int")],
-        [InlineKeyboardButton(t._("Women"), callback_data="flt:gender:female"),
-         InlineKeyboardButton(t._("Men"), callback_data="flt:gender:male")],
-        [InlineKeyboardButton(t._("No filter"), callback_data="flt:none")],
+        [_set_button(t._("Birthdays soon"), "bday"), options(t._("Month of birth"), "month")],
+        [options(t._("Facility"), "fac"), options(t._("Interest"), "int")],
+        [_set_button(t._("Women"), "gender", "female"), _set_button(t._("Men"), "gender", "male")],
+        [_set_button(t._("No filter"), "none")],
     ])  # fmt: skip
 
 
-async def _options(request: Request, kind: str) -> InlineKeyboardMarkup:
+async def _options(request: Request, kind: str, page: int) -> InlineKeyboardMarkup:
     t = request.t
+    rows: list[list[InlineKeyboardButton]] = []
     if kind == "month":
-        buttons = [InlineKeyboardButton(t.month(month), callback_data=f"flt:month:{month}") for month in MONTHS]
-        rows = [buttons[i : i + 3] for i in range(0, 12, 3)]
+        months = [_set_button(t.month(month), "month", str(month)) for month in filters.MONTHS]
+        rows = [months[i : i + 3] for i in range(0, 12, 3)]
     elif kind == "fac":
+        found = await suggestions.facilities(request.session)
+        pages = max(1, -(-len(found) // FACILITIES_PAGE))
+        page = min(page, pages - 1)
         rows = [
-            [InlineKeyboardButton(be if request.locale == "be" and be else ru,
-                                  callback_data=f"flt:fac:{suggestions.short_hash(ru)}")]
-            for ru, be in (await suggestions.facilities(request.session))[:20]
-        ]  # fmt: skip
+            [_set_button(facility.name_be if request.locale == "be" else facility.name_ru, "fac", facility.key)]
+            for facility in found[page * FACILITIES_PAGE : (page + 1) * FACILITIES_PAGE]
+        ]
+        turn = []
+        if page > 0:
+            turn.append(buttons.make("◀", buttons.FilterOptions("fac", page - 1)))
+        if page < pages - 1:
+            turn.append(buttons.make("▶", buttons.FilterOptions("fac", page + 1)))
+        if turn:
+            rows.append(turn)
     elif kind == "int":
         rows = [
-            [
-                InlineKeyboardButton(
-                    cards.interest_label(request, interest), callback_data=f"flt:int:{suggestions.short_hash(interest)}"
-                )
-            ]
+            [_set_button(cards.interest_label(request, interest), "int", filters.key(interest))]
             for interest in await suggestions.interests(request.session)
         ]
-    else:
-        rows = []
-    rows.append([InlineKeyboardButton(t._("Back"), callback_data="flt:menu")])
+    rows.append([buttons.make(t._("Back"), buttons.FilterMenu())])
     return InlineKeyboardMarkup(rows)
 
 
-def _describe(request: Request) -> str:
-    value = request.supporter.suggest_filter or ""
-    kind, _, argument = value.partition(":")
+async def _describe(request: Request) -> str:
+    chosen = filters.parse(request.supporter.suggest_filter)
     t = request.t
-    if kind == "bday":
+    if chosen is None:
+        return ""
+    if chosen.kind == "bday":
         return t._("Birthdays soon")
-    month = number(argument, maximum=max(MONTHS))
-    if kind == "month" and month is not None and month in MONTHS:
-        return t.month(month)
-    if kind == "gender":
-        return t._("Women") if argument == Gender.FEMALE.value else t._("Men")
-    if kind == "int":
-        return cards.interest_label(request, argument)
-    if kind == "fac":
-        return argument
-    return ""
+    if chosen.month is not None:
+        return t.month(chosen.month)
+    if chosen.kind == "gender":
+        return t._("Women") if chosen.value == "female" else t._("Men")
+    if chosen.kind == "int":
+        return cards.interest_label(request, await suggestions.interest_named(request.session, chosen.value) or "")
+    facility = await suggestions.facility(request.session, chosen.value)
+    if facility is None:
+        return ""
+    return facility.name_be if request.locale == "be" else facility.name_ru
 
 
 def _no_one_keyboard(request: Request) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(request.t._("No filter"), callback_data="flt:none")]])
+    return InlineKeyboardMarkup([[_set_button(request.t._("No filter"), "none")]])

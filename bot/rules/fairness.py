@@ -15,7 +15,7 @@ from datetime import date
 
 HALF_LIFE_DAYS = 30
 EPOCH = date(2024, 1, 1)
-BIRTHDAY_LEAD_DAYS = 21  # international post: remind and prioritise this early (DOMAIN.md)
+BIRTHDAY_LEAD_DAYS = 21  # international post: remind and prioritise this early (docs/domain.md)
 BIRTHDAY_BOOST = 1.0  # a birthday soon counts as one letter fewer (more makes letters uneven: see benchmarks)
 SPREAD = 0.5  # candidates within half a letter of the best are equally good: pick among them at random
 

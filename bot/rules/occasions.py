@@ -1,4 +1,4 @@
-"""Letter occasions and their dates (Europe/Minsk, no daylight saving): DOMAIN.md's table.
+"""Letter occasions and their dates (Europe/Minsk, no daylight saving): docs/domain.md, "Occasions and lead times".
 
 Never a protest date: 25 March and the like are not occasions.
 """

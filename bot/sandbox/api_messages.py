@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.botapi import CAPTION_LIMIT, TEXT_LIMIT, BotApi, Upload, method
+from bot.rules.limits import CAPTION_LIMIT, TEXT_LIMIT
+from bot.sandbox.botapi import BotApi, Upload, method
 from bot.sandbox.params import as_bool, as_json, as_str, check_keyboard, require_int
 from bot.sandbox.state import Chat, StoredFile, bad_request
 
@@ -113,10 +114,16 @@ async def delete_message(api: BotApi, params: dict[str, Any], uploads: dict[str,
     return True
 
 
+# Telegram publishes no figure; answers later than about 15 seconds after the press are refused.
+CALLBACK_ANSWER_SECONDS = 15.0
+
+
 @method("answerCallbackQuery", "callback_query_id")
 async def answer_callback_query(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
     query_id = str(params["callback_query_id"])
-    if query_id not in api.state.callback_queries or query_id in api.state.callback_answers:
+    pressed_at = api.state.callback_pressed_at.get(query_id)
+    late = pressed_at is not None and api.state.clock() - pressed_at > CALLBACK_ANSWER_SECONDS
+    if query_id not in api.state.callback_queries or query_id in api.state.callback_answers or late:
         raise bad_request("query is too old and response timeout expired or query ID is invalid")
     text = as_str(params, "text") or ""
     if len(text) > 200:

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.rules.limits import utf16_len
 from bot.sandbox import formatting
 from bot.sandbox.params import (
     as_bool,
@@ -19,7 +20,6 @@ from bot.sandbox.params import (
 from bot.sandbox.state import ApiError, Chat, State, StoredFile, bad_request
 
 MethodImpl = Callable[["BotApi", dict[str, Any], dict[str, "Upload"]], Awaitable[Any]]
-TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ class BotApi:
             raise bad_request(str(exc)) from None
         if not parsed.text.strip():
             raise bad_request("message text is empty" if key == "text" else "caption is empty")
-        if formatting.utf16_len(parsed.text) > limit:
+        if utf16_len(parsed.text) > limit:
             raise bad_request("message is too long" if key == "text" else "message caption is too long")
         out: dict[str, Any] = {key: parsed.text}
         if parsed.entities:

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.rules.limits import utf16_len
+
 SIMPLE_TAGS = {
     "b": "bold",
     "strong": "bold",
@@ -44,10 +46,6 @@ class ParseError(ValueError):
 class Parsed:
     text: str
     entities: list[dict[str, Any]] = field(default_factory=list)
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 def parse(text: str, parse_mode: str | None) -> Parsed:

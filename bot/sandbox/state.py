@@ -11,6 +11,9 @@ from typing import Any
 
 from bot.sandbox.limits import Limits, RateLimiter
 
+# What Telegram leaves out for a bot that never named the update types it wants (or named none).
+NOT_SENT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+
 
 class ApiError(Exception):
     """A refusal as Telegram words it: HTTP code, description, and `retry_after` for 429."""
@@ -126,6 +129,7 @@ class State:
     calls: list[CallRecord] = field(default_factory=list)
     callback_queries: dict[str, dict[str, Any]] = field(default_factory=dict)
     callback_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    callback_pressed_at: dict[str, float] = field(default_factory=dict)  # by query id, on `clock`
     default_commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     bot_texts: dict[str, str] = field(default_factory=dict)  # name, description, short description
     webhook_url: str = ""
@@ -169,10 +173,20 @@ class State:
         return chat
 
     async def push_update(self, body: dict[str, Any]) -> int:
+        """Queue an update for the bot, unless it is of a type the bot did not ask for: as on Telegram,
+        allowed_updates decides which updates are made at all, so one queued before the bot named its
+        types is still delivered."""
         update_id = next(self._update_ids)
-        self.updates.append({"update_id": update_id, **body})
-        await self.notify()
+        if self.wants(body):
+            self.updates.append({"update_id": update_id, **body})
+            await self.notify()
         return update_id
+
+    def wants(self, body: dict[str, Any]) -> bool:
+        kind = next(key for key in body if key != "update_id")
+        if self.allowed_updates is None:
+            return kind not in NOT_SENT_BY_DEFAULT
+        return kind in self.allowed_updates
 
     async def notify(self) -> None:
         async with self.changed:

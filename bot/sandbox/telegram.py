@@ -94,6 +94,7 @@ class EmulatedTelegram:
         if message is not None:
             query["message"] = message
         self.state.callback_queries[query_id] = query
+        self.state.callback_pressed_at[query_id] = self.state.clock()
         update_id = await self.state.push_update({"callback_query": query})
         self._queries[update_id] = query_id
         return update_id

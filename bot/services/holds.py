@@ -14,10 +14,11 @@ from sqlalchemy import ColumnElement, Select, func
 from sqlmodel import delete, insert, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import privacy
 from bot.models import Hold, Prisoner, table_of
 
 HOLD_DAYS = 5
-NOT_AGAIN_DAYS = 14  # a person is not offered to the same supporter again within this time
+NOT_AGAIN_DAYS = privacy.HOLD_KEEP_DAYS  # a person is not offered to the same supporter again within this time
 PRISONERS = table_of(Prisoner)  # plain SQL (Core) on the hot path: the ORM's bookkeeping is not needed
 HOLDS = table_of(Hold)
 

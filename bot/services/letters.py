@@ -2,48 +2,82 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ScalarSelect, func
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
+from sqlmodel import delete as delete_rows
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import privacy
 from bot.models import Letter, LetterKind, LetterTally, Prisoner
 from bot.rules import fairness
-from bot.services import holds
+from bot.services import holds, upsert
 
 RECENT_DAYS = 30  # "letters logged recently", as the card shows them
 
 
 async def _tally(session: AsyncSession, prisoner_id: int, day: date, change: int) -> None:
     """Add to the day's count in one statement (INSERT ... ON CONFLICT), safe under concurrency."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(LetterTally).values(prisoner_id=prisoner_id, day=day, letters=max(change, 0))
+    statement = upsert.insert(session, LetterTally).values(prisoner_id=prisoner_id, day=day, letters=max(change, 0))
     statement = statement.on_conflict_do_update(
         index_elements=["prisoner_id", "day"], set_={"letters": LetterTally.letters + change}
     )
     await session.exec(statement)
 
 
+class Outcome(enum.Enum):
+    SAVED = "saved"
+    ALREADY = "already"  # the same letter (supporter, prisoner, day, kind) was logged before
+    CAPPED = "capped"  # the supporter logged as many letters today as a person plausibly sends
+
+
 async def record(
     session: AsyncSession, *, supporter_id: int, prisoner_id: int, sent_on: date, kind: LetterKind,
-    occasion: str | None, now: datetime,
-) -> Letter:  # fmt: skip
-    """Log a letter: it counts for the prisoner from its day on, and releases the supporter's hold."""
-    letter = Letter(
-        supporter_id=supporter_id, prisoner_id=prisoner_id, sent_on=sent_on, kind=kind.value,
-        occasion=occasion, created_at=now,
+    occasion: str | None, now: datetime, today: date, daily_cap: int,
+) -> Outcome:  # fmt: skip
+    """Log a letter once: it counts for the prisoner from its day on, and releases the supporter's hold.
+
+    A repeat (a double tap, a forged press) changes nothing, and neither does a press past the daily
+    cap: a tally moves only with a row inserted here, so no account can sink a person in the ranking.
+    """
+    if await _exists(session, supporter_id, prisoner_id, sent_on, kind):
+        return Outcome.ALREADY
+    if await logged_on(session, supporter_id, today) >= daily_cap:
+        return Outcome.CAPPED
+    statement = (
+        upsert.insert_ignoring(session, Letter, ["supporter_id", "prisoner_id", "sent_on", "kind"])
+        .values(supporter_id=supporter_id, prisoner_id=prisoner_id, sent_on=sent_on, kind=kind.value,
+                occasion=occasion, reply_received=False, logged_on=today)
+        .returning(Letter.id)
     )  # fmt: skip
-    session.add(letter)
+    if (await session.exec(statement)).first() is None:  # another process logged it a moment ago
+        return Outcome.ALREADY
     await _tally(session, prisoner_id, sent_on, +1)
     await holds.add_load(session, prisoner_id, fairness.weight(sent_on))
     await holds.release_for(session, supporter_id, prisoner_id, now)
-    await session.flush()
-    return letter
+    return Outcome.SAVED
+
+
+async def _exists(session: AsyncSession, supporter_id: int, prisoner_id: int, sent_on: date, kind: LetterKind) -> bool:
+    result = await session.exec(
+        select(Letter.id).where(
+            Letter.supporter_id == supporter_id, Letter.prisoner_id == prisoner_id, Letter.sent_on == sent_on,
+            Letter.kind == kind.value,
+        )
+    )  # fmt: skip
+    return result.first() is not None
+
+
+async def logged_on(session: AsyncSession, supporter_id: int, day: date) -> int:
+    """How many letters the supporter logged on this day (whatever days they were sent)."""
+    result = await session.exec(
+        select(func.count()).select_from(Letter).where(Letter.supporter_id == supporter_id, Letter.logged_on == day)
+    )
+    return int(result.one())
 
 
 @dataclass(frozen=True)
@@ -91,6 +125,14 @@ async def delete(session: AsyncSession, letter: Letter) -> None:
     await _tally(session, letter.prisoner_id, letter.sent_on, -1)
     await holds.add_load(session, letter.prisoner_id, -fairness.weight(letter.sent_on))
     await session.delete(letter)
+
+
+async def expire(session: AsyncSession, today: date) -> int:
+    """Delete letter rows older than the privacy notice promises (bot/privacy.py); the per-prisoner
+    tallies, which name no supporter, keep counting them. Returns how many were deleted."""
+    oldest = today - timedelta(days=privacy.LETTER_KEEP_DAYS)
+    result = await session.exec(delete_rows(Letter).where(col(Letter.sent_on) < oldest))
+    return int(result.rowcount)
 
 
 def recent_count_of(prisoner_id: Any, today: date, days: int = RECENT_DAYS) -> ScalarSelect[int]:

@@ -11,11 +11,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.importing.record import COLUMNS
 from bot.models import Prisoner
-from bot.rules import names
+from bot.rules import filters, names
 from bot.services import audit
 
 # The model columns an import sets (everything but the key and what the bot derives or counts).
-IMPORTED = tuple(name for name in Prisoner.model_fields if name not in ("id", "updated_at", "search_key", "load_ref"))
+DERIVED = ("id", "updated_at", "search_key", "facility_key", "load_ref")
+IMPORTED = tuple(name for name in Prisoner.model_fields if name not in DERIVED)
 
 
 @dataclass
@@ -55,21 +56,28 @@ async def upsert(
     for values in records:
         prisoner = existing.get(values["source_id"])
         if prisoner is None:
-            key = names.search_key(values["name_be"], values["name_ru"], values["name_en"])
-            session.add(Prisoner(**{k: values[k] for k in IMPORTED}, updated_at=now, search_key=key))
+            prisoner = Prisoner(**{k: values[k] for k in IMPORTED}, updated_at=now)
+            _derive(prisoner)
+            session.add(prisoner)
             counts.new += 1
         elif all(_same(getattr(prisoner, key), values[key]) for key in IMPORTED):
             counts.unchanged += 1
         else:
             for key in IMPORTED:
                 setattr(prisoner, key, values[key])
-            prisoner.search_key = names.search_key(prisoner.name_be, prisoner.name_ru, prisoner.name_en)
+            _derive(prisoner)
             prisoner.updated_at = now
             session.add(prisoner)
             counts.updated += 1
     detail = f"new={counts.new} updated={counts.updated} unchanged={counts.unchanged} skipped={counts.skipped}"
     audit.record(session, at=now, actor=actor, action="prisoners.import", detail=detail)
     return counts
+
+
+def _derive(prisoner: Prisoner) -> None:
+    """What the bot keeps beside the imported values: the search key and the facility's key."""
+    prisoner.search_key = names.search_key(prisoner.name_be, prisoner.name_ru, prisoner.name_en)
+    prisoner.facility_key = filters.key(prisoner.institution_ru) if prisoner.institution_ru else None
 
 
 async def all_values(session: AsyncSession) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.models import Role, RoleGrant
-from bot.services import audit
+from bot.services import audit, upsert
 
 
 async def roles_of(session: AsyncSession, telegram_id: int, env_admins: frozenset[int]) -> set[Role]:
@@ -21,13 +21,14 @@ async def roles_of(session: AsyncSession, telegram_id: int, env_admins: frozense
 
 
 async def grant(session: AsyncSession, *, telegram_id: int, role: Role, by: int | None, now: datetime) -> bool:
-    """Grant a role; False if the user already had it."""
-    existing = await session.exec(
-        select(RoleGrant).where(RoleGrant.telegram_id == telegram_id, RoleGrant.role == role.value)
+    """Grant a role; False if the user already had it (also when another process granted it a moment ago)."""
+    statement = (
+        upsert.insert_ignoring(session, RoleGrant, ["telegram_id", "role"])
+        .values(telegram_id=telegram_id, role=role.value, granted_by=by, granted_at=now)
+        .returning(RoleGrant.id)
     )
-    if existing.first() is not None:
+    if (await session.exec(statement)).first() is None:
         return False
-    session.add(RoleGrant(telegram_id=telegram_id, role=role.value, granted_by=by, granted_at=now))
     audit.record(session, at=now, actor=by, action=f"role.grant.{role.value}", subject=telegram_id)
     return True
 

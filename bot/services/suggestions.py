@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import random
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,7 +12,7 @@ from sqlmodel import select as select_model
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.models import Prisoner, PrisonerStatus, Supporter, table_of
-from bot.rules import fairness, names, occasions
+from bot.rules import fairness, filters, names, occasions
 from bot.services import holds, letters
 
 CANDIDATES = 30  # least-loaded prisoners read per query; the pick is made among them
@@ -23,12 +22,16 @@ FILTER_BIRTHDAY_DAYS = 30
 PRISONERS = table_of(Prisoner)
 
 
+# Letters can reach this person: the one definition, as SQL (writable) and for a loaded row (is_writable).
+WRITABLE = {"status": PrisonerStatus.ACTIVE.value, "in_custody": True, "can_write": True}
+
+
 def writable() -> ColumnElement[bool]:
-    return and_(
-        PRISONERS.c.status == PrisonerStatus.ACTIVE.value,
-        PRISONERS.c.in_custody.is_(True),
-        PRISONERS.c.can_write.is_(True),
-    )
+    return and_(*(PRISONERS.c[name] == value for name, value in WRITABLE.items()))
+
+
+def is_writable(prisoner: Prisoner) -> bool:
+    return all(getattr(prisoner, name) == value for name, value in WRITABLE.items())
 
 
 def _birthday_in(pairs: list[tuple[int, int]]) -> ColumnElement[bool]:
@@ -36,27 +39,21 @@ def _birthday_in(pairs: list[tuple[int, int]]) -> ColumnElement[bool]:
     return (col(Prisoner.birth_month) * 100 + col(Prisoner.birth_day)).in_(codes)
 
 
-def short_hash(value: str) -> str:
-    """A stable short key for a facility or an interest, to fit in a button's 64 bytes."""
-    return hashlib.sha1(value.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
-
-
-def filter_clause(value: str | None, today: date) -> ColumnElement[bool] | None:
-    """The condition a supporter's filter adds ("bday", "month:3", "gender:female", "fac:…", "int:…")."""
-    if not value:
+async def filter_clause(session: AsyncSession, stored: str | None, today: date) -> ColumnElement[bool] | None:
+    """The condition a supporter's filter adds (see bot/rules/filters.py), None for no filter."""
+    chosen = filters.parse(stored)
+    if chosen is None:
         return None
-    kind, _, argument = value.partition(":")
-    if kind == "bday":
+    if chosen.kind == "bday":
         return _birthday_in(occasions.birthday_window(today, FILTER_BIRTHDAY_DAYS))
-    if kind == "month" and argument.isdigit():
-        return col(Prisoner.birth_month) == int(argument)
-    if kind == "gender":
-        return col(Prisoner.gender) == argument
-    if kind == "fac":
-        return col(Prisoner.institution_ru) == argument
-    if kind == "int":
-        return ("; " + func.replace(col(Prisoner.interests), ";", "; ") + ";").like(f"%; {argument};%")
-    return None
+    if chosen.kind == "month":
+        return col(Prisoner.birth_month) == chosen.month
+    if chosen.kind == "gender":
+        return col(Prisoner.gender) == chosen.value
+    if chosen.kind == "fac":
+        return col(Prisoner.facility_key) == chosen.value
+    interest = await interest_named(session, chosen.value) or ""
+    return ("; " + func.replace(col(Prisoner.interests), ";", "; ") + ";").like(f"%; {interest};%")
 
 
 @dataclass(frozen=True)
@@ -82,7 +79,7 @@ async def suggest(
     load = PRISONERS.c.load_ref + today_weight * func.coalesce(held.c[1], 0)
     soon = _birthday_in(occasions.birthday_window(today, fairness.BIRTHDAY_LEAD_DAYS))
     conditions = [writable(), PRISONERS.c.id.not_in(holds.recently_offered(supporter_id, now))]
-    extra = filter_clause(supporter.suggest_filter, today)
+    extra = await filter_clause(session, supporter.suggest_filter, today)
     if extra is not None:
         conditions.append(extra)
     birthday = PRISONERS.c.birth_month * 100 + PRISONERS.c.birth_day
@@ -135,13 +132,11 @@ def _days_to(month: int | None, day: int | None, today: date) -> int | None:
     return None if birthday is None else (birthday - today).days
 
 
-async def hold_chosen(
-    session: AsyncSession, *, supporter: Supporter, prisoner: Prisoner, now: datetime, today: date
-) -> None:
+async def hold_chosen(session: AsyncSession, *, supporter: Supporter, prisoner: Prisoner, now: datetime) -> None:
     """The supporter chose this person themselves (by search): hold them if letters can reach them."""
     supporter_id = supporter.id or 0
     await holds.release_all(session, supporter_id, now)
-    if prisoner.status == PrisonerStatus.ACTIVE and prisoner.in_custody and prisoner.can_write:
+    if is_writable(prisoner):
         await holds.place(session, supporter_id=supporter_id, prisoner_id=prisoner.id or 0, now=now)
 
 
@@ -164,15 +159,35 @@ async def get(session: AsyncSession, prisoner_id: int) -> Prisoner | None:
     return await session.get(Prisoner, prisoner_id)
 
 
-async def facilities(session: AsyncSession) -> list[tuple[str, str]]:
-    """(institution_ru, institution_be) of facilities where writable people are held."""
+@dataclass(frozen=True)
+class Facility:
+    key: str
+    name_ru: str
+    name_be: str
+
+
+async def facilities(session: AsyncSession) -> list[Facility]:
+    """Facilities where writable people are held, by their Russian name."""
     result = await session.exec(
-        select_model(Prisoner.institution_ru, Prisoner.institution_be)
-        .where(writable())
+        select_model(Prisoner.facility_key, Prisoner.institution_ru, Prisoner.institution_be)
+        .where(writable(), col(Prisoner.facility_key).is_not(None))
         .distinct()
-        .order_by(col(Prisoner.institution_ru))
+        .order_by(col(Prisoner.institution_ru), col(Prisoner.facility_key))
     )
-    return [(ru or "", be or "") for ru, be in result.all() if ru]
+    seen: dict[str, Facility] = {}
+    for key, ru, be in result.all():
+        if key and key not in seen:
+            seen[key] = Facility(key, ru or "", be or ru or "")
+    return list(seen.values())
+
+
+async def facility(session: AsyncSession, key: str) -> Facility | None:
+    return next((found for found in await facilities(session) if found.key == key), None)
+
+
+async def interest_named(session: AsyncSession, key: str) -> str | None:
+    """The interest whose key this is, among those offered as filters."""
+    return next((interest for interest in await interests(session) if filters.key(interest) == key), None)
 
 
 async def interests(session: AsyncSession, limit: int = 12) -> list[str]:

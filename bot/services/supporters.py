@@ -1,4 +1,4 @@
-"""Supporters: created on first contact, holding only what DOMAIN.md allows; /forget removes them."""
+"""Supporters: created on first contact, holding only what docs/domain.md allows; /forget removes them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Locale
 from bot.models import AuditEntry, Hold, Letter, RoleGrant, Supporter, WritingPace
-from bot.services import holds
+from bot.services import holds, upsert
 
 
 async def find(session: AsyncSession, telegram_id: int) -> Supporter | None:
@@ -24,9 +24,15 @@ async def touch(session: AsyncSession, telegram_id: int, now: datetime) -> Suppo
     """The supporter for this Telegram user, created on first contact; marks them seen and active."""
     supporter = await find(session, telegram_id)
     if supporter is None:
-        supporter = Supporter(telegram_id=telegram_id, created_at=now, last_seen_at=now)
-        session.add(supporter)
-        await session.flush()
+        # Two replicas may see a new user's first updates at once: the one that loses the race inserts
+        # nothing and reads the row the other made.
+        await session.exec(
+            upsert.insert_ignoring(session, Supporter, ["telegram_id"]).values(
+                telegram_id=telegram_id, created_at=now, last_seen_at=now, is_active=True
+            )
+        )
+        supporter = await find(session, telegram_id)
+        assert supporter is not None
     elif not supporter.is_active or _aware(supporter.last_seen_at) < now - SEEN_PRECISION:
         supporter.last_seen_at = now
         supporter.is_active = True

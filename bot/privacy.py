@@ -1,0 +1,95 @@
+"""What the bot keeps about a person: every column of every table that holds a person's data, said in
+plain words with how long it is kept. /privacy shows this list and the README repeats it; a test fails
+when such a table gains a column that no item here names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def N_(message: str) -> str:  # gettext's conventional name: marks a text for extraction
+    return message
+
+
+LETTER_KEEP_DAYS = 730  # a logged letter is deleted two years after it was sent; the counts remain
+HOLD_KEEP_DAYS = 14  # bot.services.holds.NOT_AGAIN_DAYS: whom you were offered, so as not to repeat
+PERSONAL_TABLES = ("supporter", "letter", "hold", "rolegrant", "auditentry")
+
+
+@dataclass(frozen=True)
+class Item:
+    what: str  # an English msgid: what is kept
+    kept: str  # an English msgid: for how long
+    columns: tuple[str, ...]  # table.column, every one named
+
+
+# fmt: off
+ITEMS = (
+    Item(
+        N_("Your Telegram id: a number, not your name, username or phone number."),
+        N_("Until you use /forget."),
+        ("supporter.id", "supporter.telegram_id"),
+    ),
+    Item(
+        N_(
+            "Your choices: the language of the bot and of your letters, how often you want to write, and the "
+            "filter for suggestions."
+        ),
+        N_("Until you change them or use /forget."),
+        ("supporter.locale", "supporter.letter_language", "supporter.writing_pace", "supporter.suggest_filter"),
+    ),
+    Item(
+        N_("Whether I am waiting for a draft to check (never the draft itself), and whether you have blocked me."),
+        N_("Until you send the draft or write to me again, or use /forget."),
+        ("supporter.pending_input", "supporter.is_active"),
+    ),
+    Item(
+        N_("When you first wrote to me, and the hour you last did."),
+        N_("Until you use /forget."),
+        ("supporter.created_at", "supporter.last_seen_at"),
+    ),
+    Item(
+        N_(
+            "For each letter or postcard you log: to whom, the day it was sent, which kind, the occasion, whether a "
+            "reply came, and the day you logged it."
+        ),
+        N_(
+            "Two years after the day it was sent, or until you delete it or use /forget. The number of letters "
+            "each prisoner got is kept without you."
+        ),
+        (
+            "letter.id",
+            "letter.supporter_id",
+            "letter.prisoner_id",
+            "letter.sent_on",
+            "letter.kind",
+            "letter.occasion",
+            "letter.reply_received",
+            "letter.logged_on",
+        ),
+    ),
+    Item(
+        N_("Whom I suggested to you, and when, so that I do not offer the same person again soon."),
+        N_("14 days, or until you use /forget."),
+        ("hold.id", "hold.supporter_id", "hold.prisoner_id", "hold.created_at", "hold.expires_at", "hold.released_at"),
+    ),
+    Item(
+        N_("Only for coordinators and admins: the role, who gave it and when."),
+        N_("Until the role is taken back or you use /forget."),
+        ("rolegrant.id", "rolegrant.telegram_id", "rolegrant.role", "rolegrant.granted_by", "rolegrant.granted_at"),
+    ),
+    Item(
+        N_("Only for coordinators and admins: what was done with those powers, and when."),
+        N_("Kept as a record; /forget removes your id from it."),
+        (
+            "auditentry.id",
+            "auditentry.at",
+            "auditentry.actor_telegram_id",
+            "auditentry.action",
+            "auditentry.subject_telegram_id",
+            "auditentry.detail",
+        ),
+    ),
+)
+# fmt: on
