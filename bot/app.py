@@ -6,7 +6,6 @@ import logging
 import random
 from typing import Any
 
-from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, Defaults
 from telegram.request import BaseRequest
@@ -16,7 +15,7 @@ from bot.clock import Clock, Sleep, system_clock, system_sleep
 from bot.config import Settings
 from bot.db import Database
 from bot.deps import Deps
-from bot.handlers import common, menu, register
+from bot.handlers import ALLOWED_UPDATES, common, menu, register
 from bot.i18n import I18n
 from bot.services.letter_texts import Library
 from bot.updates import PerUserUpdateProcessor
@@ -83,7 +82,9 @@ async def start_polling(application: Application[Any, Any, Any, Any, Any, Any], 
         await application.post_init(application)
     await application.start()
     assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0, timeout=poll_seconds, allowed_updates=Update.ALL_TYPES)
+    await application.updater.start_polling(
+        poll_interval=0, timeout=poll_seconds, allowed_updates=list(ALLOWED_UPDATES)
+    )
 
 
 async def stop_polling(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram import Update
-
 from bot import db, importing
 from bot.clock import system_clock
 from bot.config import ConfigError, Settings, load_settings
@@ -135,6 +133,9 @@ async def change_role(settings: Settings, action: str, user_id: int, role: Role)
 
 def webhook_options(settings: Settings) -> dict[str, Any]:
     """What PTB's webhook server needs, from BOT_WEBHOOK_URL, BOT_WEBHOOK_SECRET and BOT_WEBHOOK_LISTEN."""
+    from bot.handlers import ALLOWED_UPDATES
+
+    # The settings already refuse a URL without a secret; this narrows the types for what follows.
     if not settings.bot_webhook_url or settings.bot_webhook_secret is None:
         raise ConfigError("BOT_WEBHOOK_SECRET: required when BOT_WEBHOOK_URL is set")
     host, port = settings.webhook_host_port
@@ -144,22 +145,21 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
         "url_path": urlsplit(settings.bot_webhook_url).path.lstrip("/"),
         "webhook_url": settings.bot_webhook_url,
         "secret_token": settings.bot_webhook_secret.get_secret_value(),
-        "allowed_updates": Update.ALL_TYPES,
+        "allowed_updates": list(ALLOWED_UPDATES),
     }
 
 
 def run(settings: Settings) -> int:
     from bot.app import build_application
+    from bot.handlers import ALLOWED_UPDATES
 
     settings.require_token()
-    if settings.bot_webhook_url:
-        webhook_options(settings)  # fail on a missing secret before migrating
     db.upgrade(settings.database_url)  # before PTB's event loop starts (Alembic runs its own)
     application = build_application(settings)
     if settings.bot_webhook_url:
         application.run_webhook(**webhook_options(settings))
     else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        application.run_polling(allowed_updates=list(ALLOWED_UPDATES))
     return 0
 
 

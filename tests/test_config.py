@@ -87,3 +87,54 @@ def test_webhook_needs_a_secret(monkeypatch: pytest.MonkeyPatch, capsys: pytest.
     monkeypatch.setenv("BOT_WEBHOOK_URL", "https://example.org/hook")
     assert cli.main(["run"]) == 2
     assert "BOT_WEBHOOK_SECRET: required when BOT_WEBHOOK_URL is set" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "secret",
+    ["", "has space", "semi;colon", "ü-umlaut", "x" * 257, "line\nbreak"],
+)
+def test_a_webhook_secret_telegram_would_refuse_is_named(monkeypatch: pytest.MonkeyPatch, secret: str) -> None:
+    monkeypatch.setenv("BOT_WEBHOOK_URL", "https://example.org/hook")
+    monkeypatch.setenv("BOT_WEBHOOK_SECRET", secret)
+    with pytest.raises(ConfigError) as error:
+        load_settings()
+    message = str(error.value)
+    assert message.startswith("BOT_WEBHOOK_SECRET: expected 1-256 characters")
+    assert "\n" not in message
+    if secret:
+        assert secret not in message  # the secret is not printed
+
+
+@pytest.mark.parametrize("secret", ["a", "Az09_-", "x" * 256])
+def test_a_webhook_secret_of_telegrams_alphabet_is_taken(monkeypatch: pytest.MonkeyPatch, secret: str) -> None:
+    monkeypatch.setenv("BOT_WEBHOOK_URL", "https://example.org/hook")
+    monkeypatch.setenv("BOT_WEBHOOK_SECRET", secret)
+    settings = load_settings()
+    assert settings.bot_webhook_secret is not None
+    assert settings.bot_webhook_secret.get_secret_value() == secret
+    assert cli.webhook_options(settings)["secret_token"] == secret
+
+
+def test_an_empty_webhook_secret_in_dotenv_is_refused() -> None:
+    from pathlib import Path
+
+    Path(".env").write_text("BOT_WEBHOOK_URL=https://example.org/hook\nBOT_WEBHOOK_SECRET=\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_settings()
+    assert str(error.value) == (
+        "BOT_WEBHOOK_SECRET: expected 1-256 characters, each a letter A-Z or a-z, a digit, _ or -"
+    )
+
+
+def test_a_webhook_url_needs_a_secret_in_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_WEBHOOK_URL", "https://example.org/hook")
+    with pytest.raises(ConfigError) as error:
+        load_settings()
+    assert str(error.value) == "BOT_WEBHOOK_SECRET: required when BOT_WEBHOOK_URL is set"
+
+
+def test_only_the_handled_update_types_are_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_WEBHOOK_URL", "https://example.org/hook")
+    monkeypatch.setenv("BOT_WEBHOOK_SECRET", "s3cret")
+    options = cli.webhook_options(load_settings())
+    assert sorted(options["allowed_updates"]) == ["callback_query", "message", "my_chat_member"]

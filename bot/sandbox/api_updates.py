@@ -9,7 +9,7 @@ from typing import Any
 from bot.sandbox import webhook
 from bot.sandbox.botapi import BotApi, Upload, method
 from bot.sandbox.params import as_bool, as_int, as_json, as_str
-from bot.sandbox.state import ApiError, bad_request
+from bot.sandbox.state import ApiError, State, bad_request
 
 
 @method("getUpdates")
@@ -28,19 +28,12 @@ async def get_updates(api: BotApi, params: dict[str, Any], uploads: dict[str, Up
     offset = as_int(params, "offset", 0) or 0
     limit = max(1, min(100, as_int(params, "limit", 100) or 100))
     timeout = max(0, as_int(params, "timeout", 0) or 0)
-    allowed = as_json(params, "allowed_updates")
-    if isinstance(allowed, list):
-        state.allowed_updates = allowed or None
+    remember_allowed_updates(state, params)
     if offset:
         state.updates[:] = [update for update in state.updates if update["update_id"] >= offset]
 
     def pending() -> list[dict[str, Any]]:
-        wanted = state.allowed_updates
-        return [
-            update
-            for update in state.updates
-            if wanted is None or next(key for key in update if key != "update_id") in wanted
-        ][:limit]
+        return state.updates[:limit]
 
     def superseded() -> bool:
         return state.poll_generation != generation
@@ -69,6 +62,7 @@ async def set_webhook(api: BotApi, params: dict[str, Any], uploads: dict[str, Up
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
     api.state.webhook_url = url
     api.state.webhook_secret = as_str(params, "secret_token")
+    remember_allowed_updates(api.state, params)
     if as_bool(params, "drop_pending_updates"):
         api.state.updates.clear()
     if url and (api.state.deliverer is None or api.state.deliverer.done()):
@@ -88,8 +82,19 @@ async def delete_webhook(api: BotApi, params: dict[str, Any], uploads: dict[str,
 
 @method("getWebhookInfo")
 async def get_webhook_info(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
-    return {
+    info: dict[str, Any] = {
         "url": api.state.webhook_url,
         "has_custom_certificate": False,
         "pending_update_count": len(api.state.updates),
     }
+    if api.state.allowed_updates is not None:
+        info["allowed_updates"] = api.state.allowed_updates
+    return info
+
+
+def remember_allowed_updates(state: State, params: dict[str, Any]) -> None:
+    """Telegram keeps the last list a bot gave to getUpdates or setWebhook; leaving it out keeps the one
+    before, and an empty list brings back the default (see `State.wants`)."""
+    allowed = as_json(params, "allowed_updates")
+    if isinstance(allowed, list):
+        state.allowed_updates = [str(kind) for kind in allowed] or None
