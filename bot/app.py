@@ -35,15 +35,7 @@ def build_application(
 
     Migrations are not applied here: they run before the event loop starts (see `cli.run`).
     """
-    deps = Deps(
-        settings=settings,
-        db=Database(settings.database_url),
-        i18n=I18n(LOCALES_DIR, TEMPLATES_DIR, settings.bot_default_locale),
-        clock=clock,
-        library=Library(TEMPLATES_DIR),
-        rng=rng or random.Random(),
-        sleep=sleep,
-    )
+    deps = make_deps(settings, clock=clock, sleep=sleep, rng=rng)
     builder = (
         Application.builder()
         .token(settings.require_token())
@@ -62,6 +54,21 @@ def build_application(
     register(application)
     jobs.schedule(application)
     return application
+
+
+def make_deps(
+    settings: Settings, *, clock: Clock = system_clock, sleep: Sleep = system_sleep, rng: random.Random | None = None
+) -> Deps:
+    """What handlers and jobs need; also for commands that work without Telegram (`reminders due`)."""
+    return Deps(
+        settings=settings,
+        db=Database(settings.database_url),
+        i18n=I18n(LOCALES_DIR, TEMPLATES_DIR, settings.bot_default_locale),
+        clock=clock,
+        library=Library(TEMPLATES_DIR),
+        rng=rng or random.Random(),
+        sleep=sleep,
+    )
 
 
 async def _on_startup(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

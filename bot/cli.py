@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot import db, importing
+from bot import cli_reminders, db, importing
 from bot.clock import system_clock
 from bot.config import ConfigError, Settings, load_settings
 from bot.models import Role
@@ -67,6 +67,8 @@ def parser() -> argparse.ArgumentParser:
             help="admin or coordinator",
         )
 
+    cli_reminders.add_parser(commands)
+
     sandbox = commands.add_parser(
         "sandbox", help="emulated Telegram, the bot, demo data and a chat page in the browser"
     )
@@ -98,6 +100,8 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return export_prisoners(settings, args.file)
     if args.command == "roles":
         return asyncio.run(change_role(settings, args.roles_command, args.user_id, Role(args.role)))
+    if args.command == "reminders":
+        return cli_reminders.run(args, settings)
     if args.command == "sandbox":
         from bot.sandbox import server
 

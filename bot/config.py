@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     bot_default_locale: Locale = Field(default="en", alias="BOT_DEFAULT_LOCALE")
     # Letters one supporter can log in a day: a person sends a few, a script sinks people in the ranking.
     bot_daily_letter_cap: int = Field(default=10, ge=1, le=1000, alias="BOT_DAILY_LETTER_CAP")
+    # Messages a second the bot sends on its own (reminders, broadcasts), all chats together (bot/delivery).
+    # Telegram allows about 30; the rest is left for replies to people, which are not paced.
+    bot_send_rate: float = Field(default=25.0, gt=0, le=30, alias="BOT_SEND_RATE")
     bot_webhook_url: str | None = Field(default=None, alias="BOT_WEBHOOK_URL")
     bot_webhook_secret: SecretStr | None = Field(default=None, alias="BOT_WEBHOOK_SECRET")
     bot_webhook_listen: str = Field(default="0.0.0.0:8443", alias="BOT_WEBHOOK_LISTEN")

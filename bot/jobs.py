@@ -1,18 +1,26 @@
 """Scheduled work: what is due lives in the database, and a periodic sweep finds it, so a restart
-neither loses nor repeats anything."""
+neither loses nor repeats anything (TECH-NOTES: never one scheduled job per reminder)."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
+from telegram import Bot
 from telegram.ext import Application, CallbackContext
 
+from bot.delivery import sender
+from bot.delivery.pacer import Pacer
 from bot.deps import Deps
-from bot.services import holds, letters
+from bot.handlers import reminder_digest
+from bot.services import holds, letters, reminders
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 600
+REMINDER_SECONDS = 300  # the reminder sweep and delivery: often enough to catch each window early
+STALE_SENDING = timedelta(minutes=15)  # a row claimed this long ago died with its process
+PACER_KEY = "pacer"
 
 
 async def expire_holds(context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -25,9 +33,49 @@ async def expire_holds(context: CallbackContext[Any, Any, Any, Any]) -> None:
         log.info("released %d expired holds, deleted %d letter rows past their keeping time", expired, old_letters)
 
 
+def purposes() -> dict[str, sender.Purpose]:
+    """What the outbox holds, and how each is rendered and told how it went."""
+    return {
+        reminders.PURPOSE: sender.Purpose(reminders.PURPOSE, reminder_digest.render, reminder_digest.finished),
+    }
+
+
+def pacer_for(deps: Deps) -> Pacer:
+    """One pacer for everything the bot sends on its own, on the injected clock."""
+    return Pacer(deps.settings.bot_send_rate, clock=lambda: deps.clock().timestamp(), sleep=deps.sleep)
+
+
+async def run_reminders(
+    deps: Deps, bot: Bot | None, pacer: Pacer, *, at: datetime | None = None, send: bool = True
+) -> tuple[reminders.SweepStats, sender.Stats | None]:
+    """One round: find what is due, queue the day's digests in their windows, and deliver them (unless
+    `send` is off). The scheduled job and `letterbot reminders due` both run this."""
+    now = at or deps.clock()
+    local = now.astimezone(deps.settings.timezone)
+    async with deps.db.transaction() as session:
+        await sender.recover(session, now, stale_after=STALE_SENDING, purposes=purposes())
+        await sender.prune(session, now)
+    stats = await reminders.sweep(deps.db, now, local.date(), local)
+    delivered = await sender.deliver_due(deps, bot, pacer, purposes()) if send and bot is not None else None
+    made = sum(stats.made.values())
+    if made or stats.digests or stats.expired:
+        log.info("reminders: %d new, %d expired, %d messages queued", made, stats.expired, stats.digests)
+    return stats, delivered
+
+
+async def reminders_tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    deps: Deps = context.application.bot_data["deps"]
+    pacer = context.application.bot_data.setdefault(PACER_KEY, pacer_for(deps))
+    await run_reminders(deps, context.bot, pacer)
+
+
 def schedule(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     assert application.job_queue is not None
     # misfire_grace_time: APScheduler silently skips a run that is more than a second late otherwise.
     application.job_queue.run_repeating(
         expire_holds, interval=SWEEP_SECONDS, first=60, name="expire-holds", job_kwargs={"misfire_grace_time": 300}
     )
+    application.job_queue.run_repeating(
+        reminders_tick, interval=REMINDER_SECONDS, first=30, name="reminders",
+        job_kwargs={"misfire_grace_time": REMINDER_SECONDS, "max_instances": 1, "coalesce": True},
+    )  # fmt: skip

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlmodel import Field, SQLModel
 
@@ -74,6 +75,29 @@ class WritingPace(enum.StrEnum):
     OCCASIONS = "occasions"
 
 
+class ReminderKind(enum.StrEnum):
+    """What a reminder is about; each can be switched off on its own in /reminders."""
+
+    BIRTHDAY_MINE = "bday_mine"  # a person I wrote to: 21 days before
+    BIRTHDAY_LAST_CALL = "bday_last"  # ... and 10 days before if no letter was logged since (same switch)
+    BIRTHDAYS_SOON = "bday_soon"  # once a week: up to three people whose birthday is 21-28 days away
+    SOLIDARITY_DAY = "may21"
+    WINTER = "winter"  # New Year and both Christmases, about 1 December
+    EASTER = "easter"
+    WOMENS_DAY = "march8"
+    RELEASE_SOON = "release_soon"  # a person I wrote to: a last letter can still arrive
+    RELEASED = "released"  # a person I wrote to was released: good news, once
+    PACE = "pace"  # no letter logged in the period the supporter chose
+
+
+class ReminderWindow(enum.StrEnum):
+    """When in the day (BOT_TIMEZONE) reminders arrive: no personal time zone is stored."""
+
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+    EVENING = "evening"
+
+
 class Prisoner(SQLModel, table=True):
     """One person from the public lists, with names, facility and address in be and ru."""
 
@@ -122,6 +146,14 @@ class Supporter(SQLModel, table=True):
     letter_language: str | None = Field(default=None, max_length=2)  # ru or be: the letters' language
     suggest_filter: str | None = Field(default=None, max_length=80)  # see bot/rules/filters.py
     pending_input: str | None = Field(default=None, max_length=16)  # "draft" while /check waits for text
+    # Reminders: all on or off, the kinds switched off (comma-separated ReminderKind values), a pause,
+    # and the window of the day they arrive in.
+    reminders_on: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    reminders_off: str | None = Field(default=None, max_length=160)
+    reminders_paused_until: date | None = None
+    reminder_window: str = Field(
+        default=ReminderWindow.EVENING.value, max_length=16, sa_column_kwargs={"server_default": "evening"}
+    )
     is_active: bool = True  # False once Telegram says the user blocked the bot
     created_at: datetime = Field(sa_column=_utc_column())
     last_seen_at: datetime = Field(sa_column=_utc_column())
@@ -179,6 +211,51 @@ class Hold(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc_column())
     expires_at: datetime = Field(sa_column=_utc_column())
     released_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class Reminder(SQLModel, table=True):
+    """One reminder for one supporter: what it is about (kind, the person or 0, the occasion's date),
+    from which day it may be sent and until when it is worth sending. Written once under its key by the
+    sweep (INSERT ... ON CONFLICT DO NOTHING), so a sweep run twice, a restart or a second process never
+    makes a second one; sent in the day's digest (an outbox message) of its supporter."""
+
+    __table_args__ = (UniqueConstraint("supporter_id", "kind", "subject", "occurrence", name="uq_reminder_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    supporter_id: int = Field(
+        sa_column=Column(ForeignKey("supporter.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    kind: str = Field(max_length=16)
+    subject: int = 0  # the prisoner it is about, or 0 for an occasion everyone shares
+    occurrence: date  # the occasion's own date: the birthday, 21 May, the release, the period's end
+    due_on: date = Field(index=True)  # the first day it may be sent
+    expires_on: date  # the last day it is worth sending
+    status: str = Field(default="pending", max_length=16, index=True)  # see bot/services/reminders.py
+    outbox_id: int | None = Field(
+        default=None, sa_column=Column(ForeignKey("outbox.id", ondelete="SET NULL"), nullable=True, index=True)
+    )
+
+
+class Outbox(SQLModel, table=True):
+    """A message the bot sends on its own (a day's reminders, later a broadcast), to one supporter.
+
+    One per (supporter, purpose, key): the day's digest cannot be made twice. Delivered by bot/delivery,
+    which records how it went; the text is rendered when it is sent, never stored.
+    """
+
+    __table_args__ = (UniqueConstraint("supporter_id", "purpose", "key", name="uq_outbox_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    supporter_id: int = Field(
+        sa_column=Column(ForeignKey("supporter.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    purpose: str = Field(max_length=16)  # "reminders"
+    key: str = Field(max_length=32)  # for reminders: the day, YYYY-MM-DD
+    status: str = Field(default="pending", max_length=16, index=True)  # see bot/delivery/outcomes.py
+    attempts: int = 0
+    created_at: datetime = Field(sa_column=_utc_column())
+    claimed_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    finished_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
 
 class LetterTally(SQLModel, table=True):

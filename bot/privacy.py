@@ -14,7 +14,10 @@ def N_(message: str) -> str:  # gettext's conventional name: marks a text for ex
 
 LETTER_KEEP_DAYS = 730  # a logged letter is deleted two years after it was sent; the counts remain
 HOLD_KEEP_DAYS = 14  # bot.services.holds.NOT_AGAIN_DAYS: whom you were offered, so as not to repeat
-PERSONAL_TABLES = ("supporter", "letter", "hold", "rolegrant", "auditentry")
+REMINDER_KEEP_DAYS = 60  # after its last day: a reminder row keeps it from being made twice
+RELEASE_NEWS_KEEP_DAYS = 400  # news of a release: kept a year, so that it comes once
+OUTBOX_KEEP_DAYS = 30  # after a message was delivered (or given up): whether it arrived
+PERSONAL_TABLES = ("supporter", "letter", "hold", "reminder", "outbox", "rolegrant", "auditentry")
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,12 @@ ITEMS = (
         ("supporter.locale", "supporter.letter_language", "supporter.writing_pace", "supporter.suggest_filter"),
     ),
     Item(
+        N_("Your reminder settings: which reminders you get, at what time of day, and a pause."),
+        N_("Until you change them or use /forget."),
+        ("supporter.reminders_on", "supporter.reminders_off", "supporter.reminders_paused_until",
+         "supporter.reminder_window"),
+    ),
+    Item(
         N_("Whether I am waiting for a draft to check (never the draft itself), and whether you have blocked me."),
         N_("Until you send the draft or write to me again, or use /forget."),
         ("supporter.pending_input", "supporter.is_active"),
@@ -56,7 +65,7 @@ ITEMS = (
         ),
         N_(
             "Two years after the day it was sent, or until you delete it or use /forget. The number of letters "
-            "each prisoner got is kept without you."
+            "each prisoner got is kept without you, less the letters you logged in the last 30 days."
         ),
         (
             "letter.id",
@@ -73,6 +82,20 @@ ITEMS = (
         N_("Whom I suggested to you, and when, so that I do not offer the same person again soon."),
         N_("14 days, or until you use /forget."),
         ("hold.id", "hold.supporter_id", "hold.prisoner_id", "hold.created_at", "hold.expires_at", "hold.released_at"),
+    ),
+    Item(
+        N_("Reminders I prepare for you: what each is about (an occasion, or a person you wrote to), from "
+           "which day it may be sent, and whether it was."),
+        N_("Two months after its last day (a year for news of a release, so that it comes only once), or "
+           "until you use /forget."),
+        ("reminder.id", "reminder.supporter_id", "reminder.kind", "reminder.subject", "reminder.occurrence",
+         "reminder.due_on", "reminder.expires_on", "reminder.status", "reminder.outbox_id"),
+    ),
+    Item(
+        N_("For each message I send you on my own (never its text): what it was for, and whether it arrived."),
+        N_("30 days, or until you use /forget."),
+        ("outbox.id", "outbox.supporter_id", "outbox.purpose", "outbox.key", "outbox.status", "outbox.attempts",
+         "outbox.created_at", "outbox.claimed_at", "outbox.finished_at"),
     ),
     Item(
         N_("Only for coordinators and admins: the role, who gave it and when."),

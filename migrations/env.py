@@ -15,6 +15,7 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = models.metadata
+MIGRATION_LOCK = 0x1E77E2B07  # any constant; PostgreSQL advisory locks are named by a number
 
 
 def database_url() -> str:
@@ -40,6 +41,10 @@ def do_run_migrations(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Replicas starting together each run `letterbot run`, which migrates: one at a time, the
+            # others then find nothing left to do. Held until this transaction ends.
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         context.run_migrations()
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from bot import PROJECT_ROOT
 from bot.handlers import buttons
-from bot.models import LetterKind, WritingPace
+from bot.models import LetterKind, ReminderKind, ReminderWindow, WritingPace
 from bot.rules.occasions import Occasion
 
 DAY = date(2026, 12, 31)
@@ -33,6 +33,15 @@ EXAMPLES: list[buttons.Button] = [
     buttons.SentOn(buttons.MAX_ROW_ID, LetterKind.POSTCARD, Occasion.CHRISTMAS_WESTERN, DAY),
     buttons.LettersPage(buttons.MAX_PAGE),
     buttons.LetterAction("delete", buttons.MAX_ROW_ID, buttons.MAX_PAGE),
+    buttons.ReminderMenu(),
+    buttons.ReminderSwitch(ReminderKind.RELEASE_SOON),
+    buttons.ReminderWindowSet(ReminderWindow.AFTERNOON),
+    buttons.ReminderPace(WritingPace.OCCASIONS),
+    buttons.ReminderPause("1"),
+    buttons.ReminderAll("0"),
+    buttons.RemindLater(buttons.MAX_ROW_ID),
+    buttons.ReminderOpen(0, "1"),
+    buttons.StopReminders(ReminderKind.BIRTHDAY_LAST_CALL),
 ]
 
 
@@ -61,6 +70,7 @@ def test_a_button_reads_back_as_written_and_fits(example: buttons.Button) -> Non
         "tpl:1:-:email:ru:1", "sd:1:letter:-:20260230", "sd:1:letter:-:2026-02-01", "sd:1:letter:-:1",
         "sd:1:letter:-", "sent:1:letter:-:2", "lt:pg:10001", "lt:burn:1:0", "lt:reply:1", "flt:opt:gender:0",
         "flt:set:fac:../../etc", "flt:set:fac:ABCDEF0123", "flt:set:colour:red", "flt:menu:1", "x" * 64,
+        "rem:sw:birthday", "rem:win:night", "rem:pause:2", "rem:later:-1", "rem:later", "rem:stop:all",
     ],
 )  # fmt: skip
 def test_anything_else_reads_as_nothing(data: str | None) -> None:
@@ -84,7 +94,7 @@ def test_a_button_over_64_bytes_cannot_be_made() -> None:
     class TooLong(buttons.Button):
         PREFIX = "test:" + "x" * 60
 
-    with pytest.raises(AssertionError, match="64 bytes"):
+    with pytest.raises(ValueError, match="64 bytes"):
         TooLong().data()
 
 

@@ -75,7 +75,7 @@ CARD = {
     "facility": "ИК №4", "interests": ["music", "books"], "bio": "Bio",
     "envelope": ["Мария", "ИК №4", "REPUBLIC OF BELARUS"],
     "letter_language": "ru", "recent": 2, "status": "active", "in_custody": True, "can_write": True,
-    "letters_blocked": True, "incommunicado": True, "english_letters": True,
+    "letters_blocked": True, "incommunicado": True, "english_letters": True, "writable": True,
 }  # fmt: skip
 REPORT = {
     "topics": {
@@ -145,6 +145,38 @@ CONTEXTS: dict[str, list[dict[str, object]]] = {
     "check_report": [REPORT, {**REPORT, "clean": True}],
     "pace_saved": [{"pace": "monthly"}, {"pace": "fortnightly"}, {"pace": "occasions"}],
     "privacy": [{"items": privacy.ITEMS}],
+    "reminders_digest": [
+        {
+            "items": [
+                {
+                    "kind": kind,
+                    "day": date(2026, 5, 21),
+                    "post_by": date(2026, 5, 3),
+                    "name": "Вольга Коваль",
+                    "female": female,
+                    "names": ["Вольга Коваль", "Мікола Статкевіч"],
+                }
+                for kind in (
+                    "bday_mine",
+                    "bday_last",
+                    "bday_soon",
+                    "may21",
+                    "winter",
+                    "easter",
+                    "march8",
+                    "release_soon",
+                    "released",
+                    "pace",
+                )
+                for female in (True, False)
+            ]
+        }
+    ],
+    "reminders_settings": [
+        {"on": True, "paused_until": None, "zone": "Мінск"},
+        {"on": True, "paused_until": date(2026, 6, 1), "zone": "Мінск"},
+        {"on": False, "paused_until": None, "zone": "Мінск"},
+    ],
 }
 
 

@@ -145,3 +145,34 @@ async def test_forged_days_outside_the_offered_range_are_refused(bot: Harness) -
         answer = await person.press_data(message_id, buttons.SentOn(pid, LetterKind.LETTER, None, day).data())
         assert answer is not None and answer["text"] == "This button is no longer valid."
     assert await letter_rows(bot) == []
+
+
+async def test_forget_cannot_be_used_to_log_the_same_letters_again(bot: Harness) -> None:
+    """Log a letter and a postcard, /forget, and again, five times: the counts end where one round leaves them."""
+    await seed_demo(bot)
+    person = bot.person(8106, "Ala", language_code="en")
+    pid = await card_of_someone(person)
+    message_id = person.last()["message_id"]
+    for _ in range(5):
+        for kind in (LetterKind.LETTER, LetterKind.POSTCARD):
+            await person.press_data(message_id, buttons.SentOn(pid, kind, None, today(bot)).data())
+        await person.send("/forget")
+        await person.press("Yes, delete everything")
+    assert await tallied(bot) == 0
+    for kind in (LetterKind.LETTER, LetterKind.POSTCARD):
+        await person.press_data(message_id, buttons.SentOn(pid, kind, None, today(bot)).data())
+    assert await tallied(bot) == 2
+
+
+async def test_one_person_gets_at_most_two_letters_a_day_from_one_supporter(bot: Harness) -> None:
+    await seed_demo(bot)
+    person = bot.person(8107, "Ala", language_code="en")
+    pid = await card_of_someone(person)
+    message_id = person.last()["message_id"]
+    answers = []
+    for days in range(5):  # five letters "sent" on five days, all logged today
+        data = buttons.SentOn(pid, LetterKind.LETTER, None, today(bot) - timedelta(days=days)).data()
+        answers.append(await person.press_data(message_id, data))
+    assert [a["text"] if a else None for a in answers][:2] == ["Saved. Thank you!"] * 2
+    assert all(a and "as many letters as I can record" in a["text"] for a in answers[2:])
+    assert await tallied(bot) == 2

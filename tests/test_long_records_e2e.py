@@ -122,3 +122,10 @@ async def test_long_input_gets_an_answer_that_fits(bot: Harness) -> None:
     assert words[0] in report["text"] and words[-1] not in report["text"]
     missing = await reader.send("/suggest " + "я" * 4000)
     assert "No one found" in missing["text"] and "…" in missing["text"]
+
+
+async def test_a_card_with_an_address_no_envelope_holds_still_arrives(bot: Harness) -> None:
+    await load(bot, [person_row(3, address_ru="ул. " + "Длинная " * 600, address_be="вул. " + "Доўгая " * 600)])
+    reader = bot.person(8305, "Ala", language_code="ru")
+    card = await reader.send("/suggest")
+    assert "Персона 3" in card["text"] and limits.utf16_len(card["text"]) <= limits.TEXT_LIMIT

@@ -35,6 +35,7 @@ def test_migration_0003_on_existing_data(empty_database_url: str) -> None:
     asyncio.run(
         execute(
             url,
+            "UPDATE letter SET reply_received = true WHERE id = 2",  # a reply marked on the second copy
             f"UPDATE prisoner SET institution_ru = '{FACILITY}' WHERE id = 1",
             "UPDATE prisoner SET institution_ru = 'ИК №2' WHERE id = 2",
             f"UPDATE supporter SET suggest_filter = 'fac:{FACILITY[:76]}'",
@@ -50,14 +51,14 @@ def test_migration_0003_on_existing_data(empty_database_url: str) -> None:
         execute(
             url,
             "SELECT id, facility_key FROM prisoner ORDER BY id",
-            "SELECT prisoner_id, sent_on, logged_on FROM letter ORDER BY sent_on",
+            "SELECT prisoner_id, sent_on, logged_on, reply_received FROM letter ORDER BY sent_on",
             "SELECT suggest_filter FROM supporter ORDER BY id",
         )
     )
     assert keys == [(1, filters.key(FACILITY)), (2, filters.key("ИК №2"))]
-    assert [(p, str(sent)[:10], str(logged)[:10]) for p, sent, logged in letters] == [
-        (1, "2024-01-31", "2024-03-02"),
-        (1, "2024-03-01", "2024-03-02"),
+    assert [(p, str(sent)[:10], str(logged)[:10], bool(reply)) for p, sent, logged, reply in letters] == [
+        (1, "2024-01-31", "2024-03-02", True),  # the reply marked on the copy is kept
+        (1, "2024-03-01", "2024-03-02", False),
     ]
     # A filter saved with the old, cut name finds no facility: it is cleared rather than left broken.
     assert stored == [(None,), (f"fac:{filters.key('ИК №2')}",)]

@@ -70,9 +70,10 @@ async def test_letters_are_deleted_when_their_keeping_time_ends_and_the_counts_s
         supporter = await supporters.touch(session, 4242, NOW)
         pid = (await prisoners.by_source_id(session, ["p1"]))["p1"].id or 0
         for days in (privacy.LETTER_KEEP_DAYS + 1, privacy.LETTER_KEEP_DAYS, 10):
+            sent_on = today - timedelta(days=days)  # logged on the day it was sent
             outcome = await letters.record(
-                session, supporter_id=supporter.id or 0, prisoner_id=pid, sent_on=today - timedelta(days=days),
-                kind=LetterKind.LETTER, occasion=None, now=NOW, today=today, daily_cap=10,
+                session, supporter_id=supporter.id or 0, prisoner_id=pid, sent_on=sent_on,
+                kind=LetterKind.LETTER, occasion=None, now=NOW, today=sent_on, daily_cap=10,
             )  # fmt: skip
             assert outcome is letters.Outcome.SAVED
     async with database.transaction() as session:

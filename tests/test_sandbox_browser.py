@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -18,6 +20,9 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
 
 pytestmark = pytest.mark.browser
+# The sandbox's real time, held still: a Monday evening after the reminder windows, so that a move of
+# the bot's clock lands at 19:00 whatever the hour the tests run at.
+START = datetime(2026, 11, 23, 22, 30, tzinfo=ZoneInfo("Europe/Minsk"))
 
 
 def browser_missing() -> str | None:
@@ -40,7 +45,7 @@ async def sandbox(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[server
     path = tmp_path / "sandbox.sqlite3"
     shutil.copy(sqlite_template, path)
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    running = await server.start(settings, f"sqlite+aiosqlite:///{path}")
+    running = await server.start(settings, f"sqlite+aiosqlite:///{path}", clock=lambda: START.astimezone(UTC))
     try:
         yield running
     finally:
@@ -73,6 +78,41 @@ async def test_start_and_change_language_in_the_browser(sandbox: server.Sandbox,
             target = os.environ.get("LETTERBOT_SCREENSHOT")
             if target:
                 shutil.copy(tmp_path / "sandbox.png", target)
+        finally:
+            await browser.close()
+    assert not [call for call in sandbox.telegram.refusals() if call.error_code == 400]
+
+
+async def test_next_week_brings_a_birthday_reminder_into_the_chat(sandbox: server.Sandbox) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = await browser.new_page(viewport={"width": 1366, "height": 768})
+            await page.goto(sandbox.url)
+            clock = page.locator("#clock-now")
+            await expect(clock).to_have_text("Mon 23 Nov 2026, 22:30 Europe/Minsk")
+            await expect(page.locator("#clock-window")).to_have_text("· no reminder window")
+            await page.locator("#user-list li", has_text="Emma").click()
+            await page.fill("#text", "/suggest")
+            await page.click("#send")
+            # The demo puts people with a birthday soon first: a letter to one of them is followed by a reminder.
+            await expect(page.locator(".msg.bot").last).to_contain_text("their birthday is on", timeout=10_000)
+            await page.get_by_role("button", name="I sent a letter", exact=True).click()
+            await page.get_by_role("button", name="Today", exact=True).click()
+            await expect(page.locator(".msg.bot").last).to_contain_text("Saved", timeout=10_000)
+            await page.get_by_role("button", name="Next week", exact=True).click()
+            await expect(clock).to_have_text("Mon 30 Nov 2026, 19:00 Europe/Minsk", timeout=10_000)
+            await expect(page.locator("#clock-window")).to_have_text("· evening window")
+            reminder = page.locator(".msg.bot").last
+            await expect(reminder).to_contain_text("🔔 A gentle reminder", timeout=10_000)
+            await expect(reminder).to_contain_text("birthday on")
+            # The clock control fits the header of a 1366-pixel screen: nothing scrolls sideways.
+            assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            await page.fill("#clock-date", "2026-12-02")
+            await page.get_by_role("button", name="Go to date", exact=True).click()
+            await expect(clock).to_have_text("Wed 2 Dec 2026, 19:00 Europe/Minsk", timeout=10_000)
         finally:
             await browser.close()
     assert not [call for call in sandbox.telegram.refusals() if call.error_code == 400]

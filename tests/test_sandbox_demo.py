@@ -5,16 +5,28 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from sqlmodel import select
+from telegram import Update
+from telegram.ext import TypeHandler
 
 from bot.config import Settings
 from bot.models import Role, RoleGrant
+from bot.rules import fairness, occasions
+from bot.rules import reminders as reminder_rules
 from bot.sandbox import demo, server
+from bot.services import suggestions
+
+MINSK = ZoneInfo("Europe/Minsk")
+# Where the sandbox's real time stands still in these tests: a Monday evening after the evening window,
+# so that a move lands at 19:00 whatever the hour the tests run at.
+START = datetime(2026, 11, 23, 22, 30, tzinfo=MINSK)
 
 
 def test_demo_people_cover_what_the_sandbox_needs() -> None:
@@ -37,11 +49,76 @@ def test_demo_people_cover_what_the_sandbox_needs() -> None:
             assert not any("a" <= c <= "z" for c in person["address_ru"].lower())
 
 
+@pytest.mark.parametrize("today", [date(2026, 11, 22), date(2026, 12, 20), date(2028, 2, 9), date(2027, 1, 31)])
+def test_a_letter_to_anyone_with_a_birthday_soon_is_followed_by_a_reminder(today: date) -> None:
+    """Suggestions put people with a birthday within the lead time first: after a letter to any of them,
+    a birthday reminder comes when the page's clock moves a day or a week on, whatever day the sandbox
+    starts on."""
+    people = demo.people(today)
+    for person, days in zip(people, demo.SOON, strict=False):
+        assert occasions.next_birthday(person["birth_month"], person["birth_day"], today) == today + timedelta(days)
+    soon = [
+        p for p in people
+        if all(p[key] == value for key, value in suggestions.WRITABLE.items())
+        and (days := _days_to_birthday(p, today)) is not None and days <= fairness.BIRTHDAY_LEAD_DAYS
+    ]  # fmt: skip
+    assert len(soon) >= 4
+    for person in soon:
+        for moved in (1, 7):
+            later = today + timedelta(days=moved)
+            due = reminder_rules.birthday(0, person["birth_month"], person["birth_day"], later)
+            assert due is not None
+            if moved == 1:
+                assert due.post_by >= later  # "post by" a day still to come
+
+
+def _days_to_birthday(person: dict[str, Any], today: date) -> int | None:
+    upcoming = occasions.next_birthday(person["birth_month"], person["birth_day"], today)
+    return None if upcoming is None else (upcoming - today).days
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "lands"),
+    [(10, 30, time(10, 30)), (14, 0, time(14, 0)), (18, 5, time(18, 5)),  # in a window: the time is kept
+     (12, 30, time(19)), (22, 30, time(19)), (3, 0, time(19)), (8, 59, time(19))],  # else 19:00
+)  # fmt: skip
+def test_a_move_keeps_the_time_of_day_unless_no_reminder_can_arrive_then(hour: int, minute: int, lands: time) -> None:
+    now = datetime(2026, 11, 23, hour, minute, tzinfo=MINSK)
+    assert server.landing(now, date(2026, 11, 30)) == datetime.combine(date(2026, 11, 30), lands, MINSK)
+    # 19:00 is in the evening window, the one everyone has until they choose another.
+    assert reminder_rules.open_window(datetime.combine(date(2026, 11, 30), server.LANDING, MINSK)) == (
+        reminder_rules.window_of(None)
+    )
+
+
+async def test_the_clock_moves_forward_only_and_runs_a_round_each_time() -> None:
+    clock = server.SandboxClock(MINSK, lambda: START.astimezone(UTC))
+    rounds: list[datetime] = []
+
+    async def round_now() -> None:
+        rounds.append(clock())
+
+    clock.after_move = round_now
+    assert await clock.move(START.date()) is None  # today is not a move
+    assert clock() == START and rounds == []
+    moved = await clock.move(date(2026, 11, 24))
+    assert moved == datetime(2026, 11, 24, 19, 0, tzinfo=MINSK) == clock.local()
+    assert rounds == [moved]
+    assert await clock.move(date(2026, 11, 20)) is None and clock.local() == moved
+
+
 @pytest.fixture
 async def sandbox(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[server.Sandbox]:
     path = tmp_path / "sandbox.sqlite3"
     shutil.copy(sqlite_template, path)
-    running = await server.start(Settings(_env_file=None), f"sqlite+aiosqlite:///{path}")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    running = await server.start(settings, f"sqlite+aiosqlite:///{path}", clock=lambda: START.astimezone(UTC))
+
+    async def processed(update: Update, _context: Any) -> None:
+        await running.telegram.mark_processed(update.update_id)
+
+    # Last of all handlers: a test waits for the bot to be done with an update, never sleeps for it.
+    running.application.add_handler(TypeHandler(Update, processed), group=10_000)
     try:
         yield running
     finally:
@@ -70,3 +147,64 @@ async def test_page_api_adds_people_with_roles_and_uploads(sandbox: server.Sandb
     async with sandbox.database.transaction() as session:
         grants = (await session.exec(select(RoleGrant).where(RoleGrant.telegram_id == created["id"]))).all()
     assert [g.role for g in grants] == [Role.COORDINATOR.value]
+
+
+class PageUser:
+    """A demo person driven through the page's API, as the chat page does."""
+
+    def __init__(self, client: httpx.AsyncClient, sandbox: server.Sandbox, user_id: int) -> None:
+        self.client, self.sandbox, self.id = client, sandbox, user_id
+
+    async def act(self, action: str, body: dict[str, Any]) -> None:
+        answer = await self.client.post(f"/sandbox/api/chat/{self.id}/{action}", content=json.dumps(body))
+        await self.sandbox.telegram.wait_processed(answer.json()["update_id"])
+
+    async def send(self, text: str) -> dict[str, Any]:
+        await self.act("send", {"text": text})
+        return self.messages()[-1]
+
+    async def press(self, label: str) -> None:
+        """Press the button with this label on the latest message that has it."""
+        for message in reversed(self.messages()):
+            for row in message.get("reply_markup", {}).get("inline_keyboard", []):
+                for button in row:
+                    if button["text"] == label:
+                        await self.act("press", {"message_id": message["message_id"], "data": button["callback_data"]})
+                        return
+        raise AssertionError(f"no button {label!r}")
+
+    def messages(self) -> list[dict[str, Any]]:
+        return self.sandbox.telegram.bot_messages(self.id)
+
+
+async def test_moving_the_clock_brings_a_birthday_reminder(sandbox: server.Sandbox) -> None:
+    async with httpx.AsyncClient(base_url=sandbox.url) as client:
+        emma = PageUser(client, sandbox, 7000003)
+        await emma.send("/start")
+        card = await emma.send("/suggest")
+        assert "Why this person: their birthday is on" in card["text"]  # the demo puts birthdays soon first
+        name = card["text"].split("\n")[0].split(",")[0]  # "Maryna Zhdanovich, 44 years"
+        await emma.press("I sent a letter")
+        await emma.press("Today")
+        assert emma.messages()[-1]["text"].startswith("Saved")
+        clock = (await client.get("/sandbox/api/clock")).json()
+        assert clock["label"] == "Mon 23 Nov 2026, 22:30" and clock["window"] is None
+        assert clock["timezone"] == "Europe/Minsk" and clock["tomorrow"] == "2026-11-24"
+        for refused in ({"date": "2026-11-23"}, {"days": 0}, {"days": "a week"}, {"date": "soon"}, {"days": 9999}):
+            answer = await client.post("/sandbox/api/clock", content=json.dumps(refused))
+            assert answer.status_code == 400 and "choose a day after 2026-11-23" in answer.json()["error"]
+        assert [m for m in emma.messages() if m["text"].startswith("🔔")] == []
+
+        moved = (await client.post("/sandbox/api/clock", content=json.dumps({"days": 7}))).json()
+        # Outside every window the move lands at 19:00; the round it ran has sent the reminder already.
+        assert moved["label"] == "Mon 30 Nov 2026, 19:00" and moved["window"] == "evening"
+        reminder = emma.messages()[-1]
+        assert reminder["text"].startswith("🔔")
+        assert f"{name} has " in reminder["text"] and " birthday on " in reminder["text"]
+        page = (await client.get("/sandbox/api/chat/7000003")).json()
+        assert page["messages"][-1]["html"].startswith("🔔")
+
+        to_date = (await client.post("/sandbox/api/clock", content=json.dumps({"date": "2026-12-02"}))).json()
+        assert to_date["label"] == "Wed 2 Dec 2026, 19:00"
+    assert sandbox.clock.local() == datetime(2026, 12, 2, 19, 0, tzinfo=MINSK)
+    assert not [call for call in sandbox.telegram.refusals() if call.error_code == 400]

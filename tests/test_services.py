@@ -106,18 +106,22 @@ async def test_forget_keeps_the_prisoners_counts(database: Database) -> None:
     async with database.transaction() as session:
         supporter = await supporters.touch(session, 79, NOW)
         pid = (await session.exec(select(Prisoner.id).limit(1))).one() or 0
-        for days in (0, 3, 40):
+        for days in (0, 3, 40, 50):  # logged on the day each was sent
+            sent_on = TODAY - timedelta(days=days)
             await letters.record(
-                session, supporter_id=supporter.id or 0, prisoner_id=pid, sent_on=TODAY - timedelta(days=days),
-                kind=LetterKind.LETTER, occasion="birthday", now=NOW, today=TODAY, daily_cap=10,
+                session, supporter_id=supporter.id or 0, prisoner_id=pid, sent_on=sent_on,
+                kind=LetterKind.LETTER, occasion="birthday", now=NOW, today=sent_on, daily_cap=10,
             )  # fmt: skip
     before = await load_of(database, pid)
     async with database.transaction() as session:
         await supporters.forget(session, 79, NOW)
     async with database.transaction() as session:
-        assert await letters.recent_count(session, pid, TODAY) == 2
-        assert (await session.exec(select(func.sum(LetterTally.letters)))).one() == 3
-    assert await load_of(database, pid) == before
+        # Letters logged more than TAKEN_BACK_DAYS ago still count; the recent ones are taken back, so that
+        # /forget cannot be used to log the same letters again and again.
+        assert await letters.recent_count(session, pid, TODAY) == 0
+        assert (await session.exec(select(func.sum(LetterTally.letters)))).one() == 2
+    expected = before - sum(fairness.weight(TODAY - timedelta(days=d)) for d in (0, 3)) / fairness.weight(TODAY)
+    assert await load_of(database, pid) == pytest.approx(expected)
 
 
 async def test_suggestions_spread_and_skip_the_recently_offered(database: Database) -> None:

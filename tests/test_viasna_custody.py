@@ -184,3 +184,11 @@ async def test_unknown_status_or_gender_names_the_line_and_writes_nothing(
         ("be.csv: line 8", "gender 'unknown' is not male or female"),
     ]
     assert await stored(database) == []
+
+
+def test_a_person_never_imported_cannot_spoil_the_import_and_feminine_release_is_read() -> None:
+    from bot.importing import viasna
+
+    skipped = viasna.Joined({"ru": viasna.ViasnaRow("ru.csv: line 2", {"id": "9", "status": "np", "gender": "?"})})
+    assert viasna.is_not_recognised(skipped)
+    assert not viasna.in_facility("Вызваленая\n")

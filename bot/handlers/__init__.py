@@ -23,12 +23,13 @@ from bot.handlers import (
     language,
     letters,
     membership,
+    reminders,
     start,
     suggest,
     texts,
 )
 
-COMMANDS = ("start", "help", "language", "privacy", "forget", "suggest", "letters", "check")
+COMMANDS = ("start", "help", "language", "privacy", "forget", "suggest", "letters", "check", "reminders")
 PRIVATE = filters.ChatType.PRIVATE
 # The update types the handlers below take, and so all the bot asks Telegram for: edits of messages are
 # not handled, and other types would only be fetched to be thrown away.
@@ -48,6 +49,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]  # PTB's handler 
         CommandHandler("suggest", suggest.suggest, filters=PRIVATE),
         CommandHandler("letters", letters.show, filters=PRIVATE),
         CommandHandler("check", check.command, filters=PRIVATE),
+        CommandHandler("reminders", reminders.command, filters=PRIVATE),
         # Buttons, each family by the kinds of button data it reads (bot/handlers/buttons.py); anything
         # else pressed, old or forged, is refused below.
         CallbackQueryHandler(language.choose, pattern=buttons.matches(*language.BUTTONS)),
@@ -58,6 +60,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]  # PTB's handler 
         CallbackQueryHandler(letters.sent, pattern=buttons.matches(*letters.SENT_BUTTONS)),
         CallbackQueryHandler(letters.entry, pattern=buttons.matches(*letters.ENTRY_BUTTONS)),
         CallbackQueryHandler(check.button, pattern=buttons.matches(*check.BUTTONS)),
+        CallbackQueryHandler(reminders.button, pattern=buttons.matches(*reminders.BUTTONS)),
         # Telegram's notice that the user blocked (or unblocked) the bot.
         ChatMemberHandler(membership.changed, ChatMemberHandler.MY_CHAT_MEMBER),
         # Plain text: a draft when /check asked for one, else a pointer to /help.

@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin,
 
 from telegram import InlineKeyboardButton
 
-from bot.models import LetterKind, WritingPace
+from bot.models import LetterKind, ReminderKind, ReminderWindow, WritingPace
 from bot.rules.occasions import Occasion
 
 MAX_BYTES = 64  # Telegram's limit for callback_data
@@ -48,7 +48,8 @@ class Button:
         """The callback_data for this button."""
         parts = [self.PREFIX, *(_write(getattr(self, f.name)) for f in dataclasses.fields(self))]
         data = ":".join(parts)
-        assert len(data.encode("utf-8")) <= MAX_BYTES, f"button data over {MAX_BYTES} bytes: {data!r}"
+        if len(data.encode("utf-8")) > MAX_BYTES:  # a bug in a button kind: Telegram would refuse the message
+            raise ValueError(f"button data over {MAX_BYTES} bytes: {data!r}")
         return data
 
 
@@ -182,6 +183,76 @@ class LetterAction(Button):
 def make(label: str, pressed: Button) -> InlineKeyboardButton:
     """A button with its label and what pressing it sends."""
     return InlineKeyboardButton(label, callback_data=pressed.data())
+
+
+# --- Reminders: the digest's buttons and /reminders ------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ReminderMenu(Button):
+    PREFIX = "rem:menu"
+
+
+@dataclasses.dataclass(frozen=True)
+class ReminderSwitch(Button):
+    """Switch one kind of reminder on or off."""
+
+    PREFIX = "rem:sw"
+    kind: ReminderKind
+
+
+@dataclasses.dataclass(frozen=True)
+class ReminderWindowSet(Button):
+    PREFIX = "rem:win"
+    window: ReminderWindow
+
+
+@dataclasses.dataclass(frozen=True)
+class ReminderPace(Button):
+    PREFIX = "rem:pace"
+    pace: WritingPace
+
+
+@dataclasses.dataclass(frozen=True)
+class ReminderPause(Button):
+    """Pause reminders for a month ("1"), or resume them ("0")."""
+
+    PREFIX = "rem:pause"
+    pause: Literal["0", "1"]
+
+
+@dataclasses.dataclass(frozen=True)
+class ReminderAll(Button):
+    """All reminders on ("1") or off ("0")."""
+
+    PREFIX = "rem:all"
+    on: Literal["0", "1"]
+
+
+@dataclasses.dataclass(frozen=True)
+class ReminderOpen(Button):
+    """Under a digest: what the reminder is about, as a new message (the digest stays as it was).
+    `prisoner` 0 is "someone to write to"; `women` offers women (for 8 March)."""
+
+    PREFIX = "rem:open"
+    prisoner: int
+    women: Literal["0", "1"] = "0"
+
+
+@dataclasses.dataclass(frozen=True)
+class RemindLater(Button):
+    """Under a digest: send what it held again tomorrow."""
+
+    PREFIX = "rem:later"
+    digest: int
+
+
+@dataclasses.dataclass(frozen=True)
+class StopReminders(Button):
+    """Under a digest: no more reminders like this one."""
+
+    PREFIX = "rem:stop"
+    kind: ReminderKind
 
 
 A = TypeVar("A", bound=Button)

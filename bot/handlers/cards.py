@@ -38,6 +38,7 @@ def interest_label(request: Request, interest: str) -> str:
 
 BIO_MARKUP = len("<i></i>\n\n")  # what the template puts around the bio
 BIO_ROOM = 500  # interests are cut only if they leave less than this for the bio
+ENVELOPE_LINES, ENVELOPE_LINE = 8, 120  # an envelope's lines, and their length, beyond any real address
 
 
 def letter_language(request: Request) -> Literal["ru", "be"]:
@@ -88,6 +89,7 @@ def context(request: Request, pick: suggestions.Pick) -> dict[str, Any]:
         "status": prisoner.status,
         "in_custody": prisoner.in_custody,
         "can_write": prisoner.can_write,
+        "writable": suggestions.is_writable(prisoner),
         "letters_blocked": prisoner.letters_blocked,
         "incommunicado": prisoner.incommunicado,
         "english_letters": request.locale == "en",
@@ -96,7 +98,7 @@ def context(request: Request, pick: suggestions.Pick) -> dict[str, Any]:
 
 def render(request: Request, pick: suggestions.Pick) -> str:
     """The card as a message that fits Telegram's limit: a long bio is shortened (ending in "…"), and
-    a very long list of interests cut; the name, the notes and the envelope are never cut."""
+    a very long list of interests cut; the name and the notes are never cut, nor any real envelope."""
     values = context(request, pick)
     text = request.render("card", **values)
     if limits.utf16_len(text) <= limits.TEXT_LIMIT:
@@ -104,6 +106,9 @@ def render(request: Request, pick: suggestions.Pick) -> str:
     bio, values["bio"] = values["bio"], ""
     while limits.utf16_len(request.render("card", **values)) > limits.TEXT_LIMIT - BIO_ROOM and values["interests"]:
         values["interests"] = values["interests"][: len(values["interests"]) // 2]
+    if limits.utf16_len(request.render("card", **values)) > limits.TEXT_LIMIT - BIO_ROOM:
+        # An address no envelope holds is a fault in the list: show what fits rather than nothing.
+        values["envelope"] = [limits.shorten(line, ENVELOPE_LINE) for line in values["envelope"][:ENVELOPE_LINES]]
     room = limits.TEXT_LIMIT - limits.utf16_len(request.render("card", **values)) - BIO_MARKUP
     values["bio"] = limits.shorten(bio, room, measure=lambda part: limits.utf16_len(str(markupsafe.escape(part))))
     return request.render("card", **values)

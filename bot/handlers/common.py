@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -67,6 +67,7 @@ class Request:
         return self.deps.i18n.translator(self.locale)
 
     outbox: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+    in_place: bool = True
     _roles: set[Role] | None = None
 
     async def roles(self) -> set[Role]:
@@ -87,9 +88,10 @@ class Request:
         self.then(message_of(self.update).reply_text, text, reply_markup=markup)
 
     def show(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-        """Answer a command with a new message, or a button press by editing the message it was on."""
+        """Answer a command with a new message, or a button press by editing the message it was on
+        (unless `in_place` was turned off: a reminder's buttons leave the reminder as it is)."""
         query = self.update.callback_query
-        if query is not None and query.message is not None and query.message.is_accessible:
+        if self.in_place and query is not None and query.message is not None and query.message.is_accessible:
             self.then(outgoing.edit, query, text, markup)
         else:
             self.reply(text, markup)
@@ -132,6 +134,10 @@ def handler(*, requires: Role | None = None) -> Callable[[Handler], PtbCallback]
                     session=session,
                     deps=deps,
                 )
+                if supporter.locale is None:
+                    # Kept from the first contact, so that what the bot sends on its own (reminders)
+                    # speaks the language the person saw; /language changes it.
+                    await supporters.set_locale(session, supporter, request.locale)
                 if requires is not None and requires not in await request.roles():
                     refuse(request)
                 else:
@@ -184,10 +190,7 @@ def language_keyboard(current: Locale) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
-                    ("✓ " if locale == current else "") + NATIVE_NAMES[locale],
-                    callback_data=buttons.ChooseLanguage(locale).data(),
-                )
+                buttons.make(("✓ " if locale == current else "") + NATIVE_NAMES[locale], buttons.ChooseLanguage(locale))
                 for locale in LOCALES
             ]
         ]

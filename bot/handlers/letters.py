@@ -63,9 +63,7 @@ def _when(request: Request, asked: buttons.SentAsk) -> InlineKeyboardMarkup:
 
     def day(label: str, days_ago: int) -> InlineKeyboardButton:
         on = today - timedelta(days=days_ago)
-        return InlineKeyboardButton(
-            label, callback_data=buttons.SentOn(asked.prisoner, asked.kind, asked.occasion, on).data()
-        )
+        return buttons.make(label, buttons.SentOn(asked.prisoner, asked.kind, asked.occasion, on))
 
     if asked.earlier == "1":
         choices = [day(t.date(today - timedelta(days=days), "d MMMM"), days) for days in EARLIER_DAYS]

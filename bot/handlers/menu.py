@@ -14,6 +14,7 @@ def commands(t: Translator) -> list[BotCommand]:
         BotCommand("suggest", t._("Whom to write to")),
         BotCommand("letters", t._("Letters you sent")),
         BotCommand("check", t._("Check a draft before sending")),
+        BotCommand("reminders", t._("Reminders: which, and when")),
         BotCommand("start", t._("Start and choose a language")),
         BotCommand("help", t._("What this bot can do for you")),
         BotCommand("language", t._("Change the language")),

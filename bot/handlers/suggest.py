@@ -42,14 +42,7 @@ async def search(request: Request, query: str) -> None:
     elif len(found) == 1:
         await show_card(request, found[0].id or 0)
     else:
-        rows = [
-            [
-                InlineKeyboardButton(
-                    cards.display_name(p, request.locale), callback_data=buttons.ShowCard(p.id or 0).data()
-                )
-            ]
-            for p in found[:8]
-        ]
+        rows = [[buttons.make(cards.display_name(p, request.locale), buttons.ShowCard(p.id or 0))] for p in found[:8]]
         request.reply(request.render("search_many", count=len(found), more=len(found) > 8), InlineKeyboardMarkup(rows))
 
 
@@ -85,12 +78,13 @@ async def button(update: Update, context: AppContext, request: Request) -> None:
                 request.render("filters", current=await _describe(request)), await _options(request, kind, page)
             )
         case buttons.SetFilter(kind, value):
-            await _set(request, kind, value)
+            await choose_filter(request, kind, value)
         case _:
             request.stale()
 
 
-async def _set(request: Request, kind: str, value: str | None) -> None:
+async def choose_filter(request: Request, kind: str, value: str | None) -> None:
+    """Save the filter a button stands for (refusing one the bot does not offer) and suggest under it."""
     chosen = None if kind == "none" else filters.make(kind, value)
     if kind != "none" and (chosen is None or not await _offered(request, chosen)):
         request.stale()

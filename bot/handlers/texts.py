@@ -92,10 +92,7 @@ def occasion_label(request: Request, occasion: Occasion) -> str:
 
 def _occasion_menu(request: Request, menu: buttons.OccasionMenu) -> InlineKeyboardMarkup:
     choices = [
-        InlineKeyboardButton(
-            occasion_label(request, o),
-            callback_data=buttons.LetterText(menu.prisoner, o, menu.kind, menu.language, 1).data(),
-        )
+        buttons.make(occasion_label(request, o), buttons.LetterText(menu.prisoner, o, menu.kind, menu.language, 1))
         for o in Occasion
     ]
     return InlineKeyboardMarkup([choices[i : i + 2] for i in range(0, len(choices), 2)])

@@ -45,7 +45,8 @@ def plan(raw_files: list[files.RawFile], existing: dict[str, dict[str, str]]) ->
                 )
             person.by_language[language] = viasna.ViasnaRow(f"{raw.path.name}: {where}", values)
     for source_id, person in viasna_people.items():
-        problems = viasna.problems(person)
+        # A person never imported (status np) cannot spoil the import with an odd field.
+        problems = [] if viasna.is_not_recognised(person) else viasna.problems(person)
         if problems:
             result.errors.extend(problems)
             continue

@@ -24,7 +24,7 @@ CUSTODY_LANGUAGES = ("ru", "be")
 # match "Homel" (Gomel), and a stem at a word's start could still match a place name.
 NOT_IN_CUSTODY_WORDS = (
     "освобожден", "освобождена", "освобождено", "освобождены",  # released
-    "вызвалены", "вызвалена", "вызваленыя", "вызвалілі",
+    "вызвалены", "вызвалена", "вызваленая", "вызваленае", "вызваленыя", "вызвалілі",
     "на свободе", "на свободу", "на волі", "на волю",  # at liberty, e.g. before the sentence
     "неизвестно", "неизвестна", "неизвестен", "неизвестное",  # unknown
     "невядома", "невядомы", "невядомае", "невядомая",
@@ -76,6 +76,12 @@ def detect_language(rows: list[dict[str, str]]) -> str:
 def clean(value: str | None) -> str:
     value = (value or "").strip()
     return "" if value.upper() == "FALSE" else value
+
+
+def is_not_recognised(person: Joined) -> bool:
+    """Status np in every export that gives a status: the person is skipped, never imported."""
+    statuses = {clean(row.fields.get("status")).lower() for row in person.by_language.values()} - {""}
+    return statuses == {"np"}
 
 
 def problems(person: Joined) -> list[tuple[str, str]]:

@@ -3,6 +3,7 @@ then handed to the method; the methods themselves are in api_updates, api_messag
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -52,6 +53,9 @@ class BotApi:
 
     def __init__(self, state: State) -> None:
         self.state = state
+        # Chats whose next message is delivered but answered only after so many seconds: a client whose
+        # read timeout is shorter gives up not knowing it arrived, as over a slow network (tests set it).
+        self.late_answers: dict[int, float] = {}
 
     async def call(
         self, token: str, name: str, params: dict[str, Any], uploads: dict[str, Upload] | None = None
@@ -75,6 +79,9 @@ class BotApi:
             return error.code, error.body()
         if spec.name != "getUpdates":
             self.state.record(spec.name, logged, None)
+        if isinstance(result, dict) and "message_id" in result and result["chat"]["id"] in self.late_answers:
+            # Cancelled when the client hangs up (BotApiHandler.on_connection_close): the message stays sent.
+            await asyncio.sleep(self.late_answers.pop(result["chat"]["id"]))
         return 200, {"ok": True, "result": result}
 
     # --- helpers shared by the sending methods -------------------------------------------------

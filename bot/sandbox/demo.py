@@ -50,7 +50,12 @@ BIO = {
     "bio_en": "Demo data: an invented person.",
 }
 COUNT = 44
-SOON = (3, 8, 12, 19, 25)  # days from today: birthdays within the postal lead time
+# Birthdays this many days after the sandbox's first day. Suggestions put those within 21 days first,
+# and a birthday reminder is due from 21 to 11 days before: a letter logged to one of the first four is
+# followed by a reminder when the page's clock moves a day or a week on, to the last two a week on.
+# Those 21-28 days away also fill the weekly "birthdays soon".
+SOON = (19, 20, 21, 20, 25, 28)
+LATER, LATER_STEP = 30, 9  # everyone else from a month on, spread over the rest of the year
 
 
 def people(today: date) -> list[dict[str, Any]]:
@@ -63,13 +68,17 @@ def people(today: date) -> list[dict[str, Any]]:
         last = (woman_surname or man_surname) if woman else man_surname
         be_inst, ru_inst, be_addr, ru_addr = FACILITIES[index % len(FACILITIES)]
         year = 1960 + (index * 7) % 40
-        if index < len(SOON):
-            birthday = today + timedelta(days=SOON[index])
-            birth_date = f"{year}-{birthday.month:02d}-{min(birthday.day, 28):02d}"
-        elif index % 9 == 0:
+        soon = index < len(SOON)
+        if not soon and index % 9 == 0:
             birth_date = str(year)  # only the year is known
         else:
-            birth_date = f"{year}-{index % 12 + 1:02d}-{index * 5 % 28 + 1:02d}"
+            # Counted from today, not fixed dates: no one else has a birthday within the three weeks that
+            # put people first in suggestions, whose reminders would not come after a move of the clock.
+            days = SOON[index] if soon else LATER + (index - len(SOON)) * LATER_STEP
+            birthday = today + timedelta(days=days)
+            if (birthday.month, birthday.day) == (2, 29):
+                year -= year % 4  # born on 29 February in a leap year (every fourth one in 1960-1999)
+            birth_date = f"{year}-{birthday.month:02d}-{birthday.day:02d}"
         released = index % 13 == 12
         row = {
             "source_id": f"demo-{index + 1:03d}",

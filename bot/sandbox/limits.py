@@ -47,16 +47,28 @@ class RateLimiter:
     _chats: dict[int, Bucket] = field(default_factory=dict)
     _global: dict[bool, Bucket] = field(default_factory=dict)
     _blocked_until: float = 0.0
+    _forced: int = 0  # a test asked for the next send to be answered 429 with this retry_after
     violations: list[tuple[float, int]] = field(default_factory=list)
+
+    def force(self, retry_after: int) -> None:
+        """Answer the next send 429 with this `retry_after`, as Telegram does when it judges the bot too
+        fast by rules of its own; sends before it has passed are violations, as for any other 429."""
+        if retry_after < 1:
+            raise ValueError("Telegram's retry_after is a whole number of seconds, at least 1")
+        self._forced = retry_after
 
     def check(self, chat_id: int, *, is_group: bool, paid: bool) -> int:
         """0 if the send may go, else the `retry_after` (whole seconds) to answer with 429."""
-        if not self.limits.enabled:
-            return 0
         now = self.clock()
         if now < self._blocked_until:
             self.violations.append((now, chat_id))
             return max(1, math.ceil(self._blocked_until - now))
+        if self._forced:
+            retry_after, self._forced = self._forced, 0
+            self._blocked_until = now + retry_after
+            return retry_after
+        if not self.limits.enabled:
+            return 0
         chat_bucket = self._chats.get(chat_id)
         if chat_bucket is None:
             rate, capacity = (

@@ -5,19 +5,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from pydantic import SecretStr
 from telegram.ext import Application
 from tornado.web import Application as WebApplication
 
-from bot import DEFAULT_DATA_DIR, db
+from bot import DEFAULT_DATA_DIR, db, jobs
 from bot.app import build_application, start_polling, stop_polling
-from bot.clock import system_clock
+from bot.clock import Clock, system_clock
 from bot.config import Settings
+from bot.delivery.pacer import Pacer
+from bot.deps import Deps
+from bot.handlers import common
 from bot.models import Role
+from bot.rules import reminders as reminder_rules
 from bot.sandbox import demo, http, web
 from bot.sandbox.telegram import EmulatedTelegram
 from bot.services import prisoners, roles
@@ -32,6 +37,65 @@ PEOPLE = [
     (7000004, "Kasia (coordinator)", "ru", "coordinator"),
     (7000005, "Andrei (admin)", "be", "admin"),
 ]
+LANDING = time(19)  # in the evening window, everyone's until they choose another (reminder_rules.window_of)
+
+
+class SandboxClock:
+    """The bot's clock in the sandbox: real time plus an offset that the page moves forward, so that a
+    person trying the bot sees reminders due days or weeks from now. Never back: a bot whose clock went
+    back would find letters logged in its future, and its pacer, on this clock, would wait out the
+    difference. The emulator keeps real time for its flood limits, which do not care what day the bot
+    thinks it is."""
+
+    def __init__(self, timezone: tzinfo, real: Clock = system_clock) -> None:
+        self.timezone = timezone
+        self.real = real
+        self.offset = timedelta()
+        self.after_move: Callable[[], Awaitable[object]] | None = None  # the reminder round, once the bot exists
+        self._moving = asyncio.Lock()
+
+    def __call__(self) -> datetime:
+        return self.real() + self.offset
+
+    def local(self) -> datetime:
+        return self().astimezone(self.timezone)
+
+    async def move(self, day: date) -> datetime | None:
+        """Move to `day` (see `landing`), then run one reminder round so that what is due then arrives
+        now rather than at the next scheduled round; the new local time, or None if `day` is not later
+        than the bot's today (another move may have passed it meanwhile)."""
+        # One move at a time: a round whose sender found another at work stands down, and the digests it
+        # queued would wait for the next scheduled round.
+        async with self._moving:
+            now = self.local()
+            if day <= now.date():
+                return None
+            # In UTC: subtracting two times of one zone ignores a change of its offset (summer time).
+            self.offset += landing(now, day).astimezone(UTC) - now.astimezone(UTC)
+            if self.after_move is not None:
+                await self.after_move()
+            return self.local()
+
+
+def landing(now: datetime, day: date) -> datetime:
+    """Where a move to `day` lands: the time of day `now` shows, or LANDING when that time is outside
+    every reminder window, since a move is made to see reminders and outside the windows none is sent."""
+    moved = datetime.combine(day, now.time(), now.tzinfo)
+    if reminder_rules.open_window(moved) is None:
+        moved = datetime.combine(day, LANDING, now.tzinfo)
+    return moved
+
+
+def reminder_round(application: Application[Any, Any, Any, Any, Any, Any]) -> Callable[[], Awaitable[object]]:
+    """One round of the scheduled reminder job: what is due now is queued and delivered. Its pacer is
+    the job's own, as all the bot sends on its own goes through one pacer (bot/jobs.py)."""
+    deps: Deps = application.bot_data[common.DEPS_KEY]
+    pacer: Pacer = application.bot_data.setdefault(jobs.PACER_KEY, jobs.pacer_for(deps))
+
+    async def run() -> object:
+        return await jobs.run_reminders(deps, application.bot, pacer)
+
+    return run
 
 
 @dataclass
@@ -40,36 +104,43 @@ class Sandbox:
     server: http.Server
     application: Application[Any, Any, Any, Any, Any, Any]
     database: db.Database
+    clock: SandboxClock
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.port}/"
 
 
-async def seed(database: db.Database, today: date, people_roles: dict[int, str]) -> None:
+async def seed(database: db.Database, today: date, now: datetime, people_roles: dict[int, str]) -> None:
     async with database.transaction() as session:
-        await prisoners.upsert(session, demo.people(today), now=system_clock(), actor=None)
+        await prisoners.upsert(session, demo.people(today), now=now, actor=None)
         for user_id, role in people_roles.items():
-            await roles.grant(session, telegram_id=user_id, role=Role(role), by=None, now=system_clock())
+            await roles.grant(session, telegram_id=user_id, role=Role(role), by=None, now=now)
 
 
-async def start(settings: Settings, database_url: str, *, host: str = "127.0.0.1", port: int = 0) -> Sandbox:
-    """Start everything in the running loop; the database must already be migrated."""
+async def start(
+    settings: Settings, database_url: str, *, host: str = "127.0.0.1", port: int = 0, clock: Clock = system_clock
+) -> Sandbox:
+    """Start everything in the running loop; the database must already be migrated. `clock` is real
+    time (tests give a fixed one); the bot's clock is it plus what the page moved it by."""
     telegram = EmulatedTelegram(TOKEN)
     people_roles: dict[int, str] = {}
     for user_id, name, language, role in PEOPLE:
         telegram.add_user(user_id, name, language)
         if role != "supporter":
             people_roles[user_id] = role
+    bot_clock = SandboxClock(settings.timezone, clock)
     database = db.Database(database_url)
-    await seed(database, system_clock().date(), people_roles)
+    # The bot's local today: the demo birthdays are counted from the day the bot sees.
+    await seed(database, bot_clock.local().date(), bot_clock(), people_roles)
 
     async def set_role(user_id: int, role: str | None) -> None:
         if role is not None:
             async with database.transaction() as session:
-                await roles.grant(session, telegram_id=user_id, role=Role(role), by=None, now=system_clock())
+                await roles.grant(session, telegram_id=user_id, role=Role(role), by=None, now=bot_clock())
 
-    server = http.Server(WebApplication(http.routes(telegram) + web.routes(telegram, people_roles, set_role)), telegram)
+    page = web.routes(telegram, people_roles, set_role, bot_clock)
+    server = http.Server(WebApplication(http.routes(telegram) + page), telegram)
     bound = server.start(host, port)
     base = f"http://127.0.0.1:{bound}"
     bot_settings = settings.model_copy(
@@ -80,9 +151,10 @@ async def start(settings: Settings, database_url: str, *, host: str = "127.0.0.1
             "database_url": database_url,
         }
     )
-    application = build_application(bot_settings)
+    application = build_application(bot_settings, clock=bot_clock)
+    bot_clock.after_move = reminder_round(application)
     await start_polling(application)
-    return Sandbox(telegram, server, application, database)
+    return Sandbox(telegram, server, application, database, bot_clock)
 
 
 async def stop(sandbox: Sandbox) -> None:

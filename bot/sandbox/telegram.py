@@ -119,6 +119,22 @@ class EmulatedTelegram:
             }
         )
 
+    # --- trouble a test asks for ---------------------------------------------------------------
+
+    def flood(self, retry_after: int) -> None:
+        """Telegram answers the bot's next message 429 with this `retry_after` (counted in seconds, on
+        the emulator's clock), whatever the flood limits say; a send before it passed is a violation."""
+        self.state.rate.force(retry_after)
+
+    def answer_late(self, chat_id: int, seconds: float) -> None:
+        """The bot's next message to this chat arrives, but Telegram's answer takes `seconds` (real
+        time): a client with a shorter read timeout times out not knowing it arrived."""
+        self.api.late_answers[chat_id] = seconds
+
+    def violations(self) -> list[tuple[float, int]]:
+        """Sends made while a `retry_after` the bot was given had not passed: (moment, chat id)."""
+        return list(self.state.rate.violations)
+
     def _user_message(self, chat: Chat, content: dict[str, Any], sender: EmulatedUser | None = None) -> dict[str, Any]:
         sender = sender or chat.user
         assert sender is not None

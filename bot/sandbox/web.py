@@ -1,25 +1,40 @@
-"""The sandbox page's JSON API: people, their chat with the bot, and the raw Bot API call log."""
+"""The sandbox page's JSON API: people, their chat with the bot, the raw Bot API call log, and the
+bot's clock."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
 
 from tornado.web import RequestHandler, StaticFileHandler
 
+from bot.rules import reminders as reminder_rules
 from bot.sandbox import formatting
 from bot.sandbox.telegram import EmulatedTelegram
 
 STATIC = __file__.rsplit("/", 1)[0] + "/static"
 RoleSetter = Callable[[int, str | None], Awaitable[None]]
+FARTHEST_DAYS = 3660  # a move goes at most ten years ahead: the page's clock must stay far from year 9999
+
+
+class BotClock(Protocol):
+    """The bot's clock as the page sees and moves it (server.SandboxClock)."""
+
+    def local(self) -> datetime: ...
+
+    async def move(self, day: date) -> datetime | None: ...
 
 
 class Base(RequestHandler):
-    def initialize(self, telegram: EmulatedTelegram, roles: dict[int, str], set_role: RoleSetter) -> None:
+    def initialize(
+        self, telegram: EmulatedTelegram, roles: dict[int, str], set_role: RoleSetter, clock: BotClock
+    ) -> None:
         self.telegram = telegram
         self.roles = roles
         self.set_role = set_role
+        self.clock = clock
 
     def check_xsrf_cookie(self) -> None:
         return None  # the sandbox listens on loopback only
@@ -117,6 +132,40 @@ class File(Base):
         self.write(stored.content)
 
 
+class Clock(Base):
+    """The bot's date and time; a POST of {"days": n} or {"date": "YYYY-MM-DD"} moves it forward and
+    runs a reminder round, answering once what was due has been sent."""
+
+    def get(self) -> None:
+        self.write(clock_view(self.clock.local()))
+
+    async def post(self) -> None:
+        data = self.body()
+        today = self.clock.local().date()
+        try:
+            day = date.fromisoformat(str(data["date"])) if "date" in data else today + timedelta(days=int(data["days"]))
+        except (KeyError, TypeError, ValueError, OverflowError):
+            day = today
+        moved = await self.clock.move(day) if 0 < (day - today).days <= FARTHEST_DAYS else None
+        if moved is None:
+            self.set_status(400)
+            self.write({"error": f"choose a day after {today.isoformat()}, within ten years"})
+            return
+        self.write(clock_view(moved))
+
+
+def clock_view(local: datetime) -> dict[str, Any]:
+    """The clock as the page shows it, with the reminder window it is in (reminders arrive only then)."""
+    window = reminder_rules.open_window(local)
+    return {
+        "iso": local.isoformat(timespec="minutes"),
+        "label": f"{local:%a} {local.day} {local:%b %Y, %H:%M}",
+        "timezone": str(local.tzinfo),
+        "window": None if window is None else window.value,
+        "tomorrow": (local.date() + timedelta(days=1)).isoformat(),
+    }
+
+
 def message_view(message: dict[str, Any], bot_id: int) -> dict[str, Any]:
     """A message as the page draws it: safe HTML, buttons, and links to any photo or document."""
     text = message.get("text") or message.get("caption") or ""
@@ -143,8 +192,8 @@ def message_view(message: dict[str, Any], bot_id: int) -> dict[str, Any]:
     return view
 
 
-def routes(telegram: EmulatedTelegram, roles: dict[int, str], set_role: RoleSetter) -> list[Any]:
-    args = {"telegram": telegram, "roles": roles, "set_role": set_role}
+def routes(telegram: EmulatedTelegram, roles: dict[int, str], set_role: RoleSetter, clock: BotClock) -> list[Any]:
+    args = {"telegram": telegram, "roles": roles, "set_role": set_role, "clock": clock}
     return [
         (r"/()", StaticFileHandler, {"path": STATIC, "default_filename": "index.html"}),
         (r"/sandbox/static/(.*)", StaticFileHandler, {"path": STATIC}),
@@ -152,4 +201,5 @@ def routes(telegram: EmulatedTelegram, roles: dict[int, str], set_role: RoleSett
         (r"/sandbox/api/chat/(\d+)", Chat, args),
         (r"/sandbox/api/chat/(\d+)/(send|press|upload|block)", Action, args),
         (r"/sandbox/file/([^/]+)", File, args),
+        (r"/sandbox/api/clock", Clock, args),
     ]

@@ -18,6 +18,8 @@ from bot.rules import fairness
 from bot.services import holds, upsert
 
 RECENT_DAYS = 30  # "letters logged recently", as the card shows them
+PER_PERSON_A_DAY = 2  # letters to one person one supporter can log in a day (a letter and a postcard)
+TAKEN_BACK_DAYS = 30  # /forget takes back from the counts the letters logged this recently
 
 
 async def _tally(session: AsyncSession, prisoner_id: int, day: date, change: int) -> None:
@@ -46,7 +48,10 @@ async def record(
     """
     if await _exists(session, supporter_id, prisoner_id, sent_on, kind):
         return Outcome.ALREADY
-    if await logged_on(session, supporter_id, today) >= daily_cap:
+    if (
+        await logged_on(session, supporter_id, today) >= daily_cap
+        or await logged_on(session, supporter_id, today, prisoner_id=prisoner_id) >= PER_PERSON_A_DAY
+    ):
         return Outcome.CAPPED
     statement = (
         upsert.insert_ignoring(session, Letter, ["supporter_id", "prisoner_id", "sent_on", "kind"])
@@ -72,12 +77,26 @@ async def _exists(session: AsyncSession, supporter_id: int, prisoner_id: int, se
     return result.first() is not None
 
 
-async def logged_on(session: AsyncSession, supporter_id: int, day: date) -> int:
-    """How many letters the supporter logged on this day (whatever days they were sent)."""
-    result = await session.exec(
+async def logged_on(session: AsyncSession, supporter_id: int, day: date, *, prisoner_id: int | None = None) -> int:
+    """How many letters the supporter logged on this day (whatever days they were sent), to anyone or
+    to one person."""
+    statement = (
         select(func.count()).select_from(Letter).where(Letter.supporter_id == supporter_id, Letter.logged_on == day)
     )
-    return int(result.one())
+    if prisoner_id is not None:
+        statement = statement.where(Letter.prisoner_id == prisoner_id)
+    return int((await session.exec(statement)).one())
+
+
+async def take_back_recent(session: AsyncSession, supporter_id: int, today: date) -> None:
+    """Take the supporter's recently logged letters back from the counts (see supporters.forget)."""
+    result = await session.exec(
+        select(Letter).where(
+            Letter.supporter_id == supporter_id, col(Letter.logged_on) >= today - timedelta(days=TAKEN_BACK_DAYS)
+        )
+    )
+    for letter in result.all():
+        await delete(session, letter)
 
 
 @dataclass(frozen=True)

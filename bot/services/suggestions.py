@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, case, func
+from sqlalchemy import ColumnElement, and_, case, false, func
 from sqlmodel import col
 from sqlmodel import select as select_model
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -52,7 +52,9 @@ async def filter_clause(session: AsyncSession, stored: str | None, today: date) 
         return col(Prisoner.gender) == chosen.value
     if chosen.kind == "fac":
         return col(Prisoner.facility_key) == chosen.value
-    interest = await interest_named(session, chosen.value) or ""
+    interest = await interest_named(session, chosen.value)
+    if interest is None:  # no one writable has it any more: the filter finds no one, as it says
+        return false()
     return ("; " + func.replace(col(Prisoner.interests), ";", "; ") + ";").like(f"%; {interest};%")
 
 
@@ -186,11 +188,12 @@ async def facility(session: AsyncSession, key: str) -> Facility | None:
 
 
 async def interest_named(session: AsyncSession, key: str) -> str | None:
-    """The interest whose key this is, among those offered as filters."""
-    return next((interest for interest in await interests(session) if filters.key(interest) == key), None)
+    """The interest whose key this is, among those of writable people now (not only the ones offered
+    first: a saved filter keeps working when an interest becomes rarer)."""
+    return next((interest for interest in await interests(session, limit=None) if filters.key(interest) == key), None)
 
 
-async def interests(session: AsyncSession, limit: int = 12) -> list[str]:
+async def interests(session: AsyncSession, limit: int | None = 12) -> list[str]:
     result = await session.exec(
         select_model(Prisoner.interests).where(writable(), col(Prisoner.interests).is_not(None))
     )

@@ -8,8 +8,8 @@ from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Locale
-from bot.models import AuditEntry, Hold, Letter, RoleGrant, Supporter, WritingPace
-from bot.services import holds, upsert
+from bot.models import AuditEntry, Hold, Letter, Outbox, Reminder, RoleGrant, Supporter, WritingPace
+from bot.services import holds, letters, upsert
 
 
 async def find(session: AsyncSession, telegram_id: int) -> Supporter | None:
@@ -26,18 +26,24 @@ async def touch(session: AsyncSession, telegram_id: int, now: datetime) -> Suppo
     if supporter is None:
         # Two replicas may see a new user's first updates at once: the one that loses the race inserts
         # nothing and reads the row the other made.
+        hour = to_the_hour(now)
         await session.exec(
             upsert.insert_ignoring(session, Supporter, ["telegram_id"]).values(
-                telegram_id=telegram_id, created_at=now, last_seen_at=now, is_active=True
+                telegram_id=telegram_id, created_at=hour, last_seen_at=hour, is_active=True
             )
         )
         supporter = await find(session, telegram_id)
         assert supporter is not None
     elif not supporter.is_active or _aware(supporter.last_seen_at) < now - SEEN_PRECISION:
-        supporter.last_seen_at = now
+        supporter.last_seen_at = to_the_hour(now)
         supporter.is_active = True
         session.add(supporter)
     return supporter
+
+
+def to_the_hour(moment: datetime) -> datetime:
+    """When a person wrote is kept to the hour only (see /privacy): coarse on purpose."""
+    return moment.replace(minute=0, second=0, microsecond=0)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -76,16 +82,20 @@ async def mark_blocked(session: AsyncSession, telegram_id: int) -> None:
 
 
 async def forget(session: AsyncSession, telegram_id: int, now: datetime) -> None:
-    """Remove every row of this user: letters and holds explicitly (and by ON DELETE CASCADE).
+    """Remove every row of this user: letters, holds, reminders and outbox rows explicitly (and by ON
+    DELETE CASCADE).
 
-    Per-prisoner tallies stay: they hold counts, not people. Audit rows of privileged actions stay
-    (what was done), but lose the user's id.
+    Per-prisoner tallies stay: they hold counts, not people. Letters logged in the last
+    letters.TAKEN_BACK_DAYS are taken back from them first, or /forget would let one account log the
+    same letters again and again and sink those people in everyone's suggestions. Audit rows of
+    privileged actions stay (what was done), but lose the user's id.
     """
     supporter = await find(session, telegram_id)
     if supporter is not None:
         await holds.release_all(session, supporter.id or 0, now)
-        await session.exec(delete(Letter).where(col(Letter.supporter_id) == supporter.id))
-        await session.exec(delete(Hold).where(col(Hold.supporter_id) == supporter.id))
+        await letters.take_back_recent(session, supporter.id or 0, now.date())
+        for model in (Letter, Hold, Reminder, Outbox):
+            await session.exec(delete(model).where(col(model.supporter_id) == supporter.id))
     await session.exec(delete(Supporter).where(col(Supporter.telegram_id) == telegram_id))
     await session.exec(delete(RoleGrant).where(col(RoleGrant.telegram_id) == telegram_id))
     await session.exec(update(RoleGrant).where(col(RoleGrant.granted_by) == telegram_id).values(granted_by=None))

@@ -9,6 +9,7 @@ become later, so nothing is imported from `bot`.
 """
 
 import hashlib
+import logging
 from collections.abc import Callable, Sequence
 from datetime import date
 
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+log = logging.getLogger("alembic.runtime.migration")
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
@@ -48,6 +50,7 @@ def _day(value: object) -> date:
 
 def upgrade() -> None:
     connection = op.get_bind()
+    _cut_to_length(connection)  # first, so that facility keys are made from the names as they will stay
     _drop_duplicate_letters(connection)
     with op.batch_alter_table("letter", schema=None) as batch_op:
         batch_op.add_column(sa.Column("logged_on", sa.Date(), nullable=True))
@@ -79,13 +82,22 @@ def upgrade() -> None:
         batch_op.drop_column("timezone")
 
     for table, columns in LENGTHS.items():
-        for column, length in columns.items():
-            # SQLite may hold longer values from before: cut them to what the schema always declared.
-            connection.execute(sa.text(f"UPDATE {table} SET {column} = substr({column}, 1, {length}) "
-                                       f"WHERE length({column}) > {length}"))  # fmt: skip
         with op.batch_alter_table(table, schema=None) as batch_op:
             for column, length in columns.items():
                 batch_op.create_check_constraint(f"{column}_length", f"length({column}) <= {length}")
+
+
+def _cut_to_length(connection: sa.Connection) -> None:
+    """SQLite may hold values longer than the schema always declared (only facility names were ever
+    accepted so by an import): cut them, and say how many, since a CHECK would refuse the table."""
+    for table, columns in LENGTHS.items():
+        for column, length in columns.items():
+            if column == "facility_key":  # made below
+                continue
+            cut = connection.execute(sa.text(f"UPDATE {table} SET {column} = substr({column}, 1, {length}) "
+                                             f"WHERE length({column}) > {length}"))  # fmt: skip
+            if cut.rowcount:
+                log.warning("%s.%s: %d values longer than %d characters were cut", table, column, cut.rowcount, length)
 
 
 def _drop_duplicate_letters(connection: sa.Connection) -> None:
@@ -106,6 +118,14 @@ def _drop_duplicate_letters(connection: sa.Connection) -> None:
             sa.text("UPDATE prisoner SET load_ref = load_ref - :w WHERE id = :p"),
             {"w": extra * _weight(day), "p": prisoner_id},
         )
+    # The entry kept is the first; a reply marked on any copy is kept with it.
+    connection.execute(
+        sa.text(
+            "UPDATE letter SET reply_received = true WHERE id IN (SELECT MIN(id) FROM letter "
+            "GROUP BY supporter_id, prisoner_id, sent_on, kind "
+            "HAVING COUNT(*) > 1 AND MAX(CASE WHEN reply_received THEN 1 ELSE 0 END) = 1)"
+        )
+    )
     connection.execute(
         sa.text(
             "DELETE FROM letter WHERE id NOT IN "

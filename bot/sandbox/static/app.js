@@ -161,6 +161,45 @@ $("add-user").addEventListener("submit", async (event) => {
   if (created.id) choose(created.id);
 });
 
+function showClock(clock) {
+  $("clock-now").textContent = `${clock.label} ${clock.timezone}`;
+  $("clock-now").dateTime = clock.iso;
+  $("clock-window").textContent = clock.window ? `· ${clock.window} window` : "· no reminder window";
+  $("clock-date").min = clock.tomorrow;
+}
+
+async function loadClock() {
+  showClock(await api("/sandbox/api/clock"));
+}
+
+// The answer comes once the reminder round that the move runs has sent what was due.
+async function moveClock(body) {
+  const buttons = $("clock").querySelectorAll("button");
+  for (const button of buttons) button.disabled = true;
+  try {
+    const clock = await post("/sandbox/api/clock", body);
+    if (clock.error) {
+      $("clock-date").setCustomValidity(clock.error);
+      $("clock-date").reportValidity();
+    } else {
+      showClock(clock);
+    }
+  } finally {
+    for (const button of buttons) button.disabled = false;
+  }
+  refresh();
+}
+
+$("next-day").addEventListener("click", () => moveClock({ days: 1 }));
+$("next-week").addEventListener("click", () => moveClock({ days: 7 }));
+$("clock-date").addEventListener("input", () => $("clock-date").setCustomValidity(""));
+$("clock").addEventListener("submit", (event) => {
+  event.preventDefault();
+  moveClock({ date: $("clock-date").value });
+});
+
 $("only-errors").addEventListener("change", applyFilter);
 loadUsers();
+loadClock();
 setInterval(refresh, 700);
+setInterval(loadClock, 15000); // the bot's clock runs on with real time between moves

@@ -1,0 +1,95 @@
+"""The outbox rows as a sender takes them: claimed in one statement, given back when not attempted, and
+one sender at a time.
+
+On PostgreSQL several processes may run a sender: a session-level advisory lock lets one work and the
+others return at once, and the claim skips rows another transaction holds (FOR UPDATE SKIP LOCKED), so
+even two senders could never take the same row. SQLite has one writer and, by default, one process: a
+set of the databases this process is delivering to is enough there.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Collection
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.db import Database
+from bot.delivery.outcomes import PENDING, SENDING
+from bot.models import Outbox, table_of
+
+OUTBOX = table_of(Outbox)
+# Any constant will do, as long as nothing else in the database uses it: "letterbo" in ASCII.
+ADVISORY_LOCK_KEY = 0x6C65_7474_6572_626F
+_delivering: set[str] = set()  # SQLite databases a sender of this process is delivering to now
+log = logging.getLogger(__name__)
+
+
+async def claim(session: AsyncSession, now: datetime, purposes: Collection[str], limit: int) -> list[int]:
+    """Mark up to `limit` pending rows of these purposes "sending", oldest first; their ids.
+
+    One statement, so a row is never seen pending by two claims. Only purposes this sender can render
+    are taken: a row of another purpose waits for a process that knows it.
+    """
+    due = (
+        select(OUTBOX.c.id)
+        .where(OUTBOX.c.status == PENDING, OUTBOX.c.purpose.in_(purposes))
+        .order_by(OUTBOX.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)  # SQLite leaves it out: it has no row locks, one writer
+    )
+    result = await session.exec(
+        update(OUTBOX)
+        .where(OUTBOX.c.id.in_(due.scalar_subquery()))
+        .values(status=SENDING, claimed_at=now)
+        .returning(OUTBOX.c.id)
+    )
+    return sorted(result.scalars())
+
+
+async def release(session: AsyncSession, ids: Collection[int]) -> None:
+    """Give claimed rows that were not attempted back to the next run (a stop, a time budget, an error)."""
+    await session.exec(
+        update(OUTBOX)
+        .where(OUTBOX.c.id.in_(list(ids)), OUTBOX.c.status == SENDING)
+        .values(status=PENDING, claimed_at=None)
+    )
+
+
+@asynccontextmanager
+async def only_sender(database: Database) -> AsyncIterator[bool]:
+    """True inside if this is the only sender at work on the database; False if another one is."""
+    if database.url.startswith("sqlite"):
+        if database.url in _delivering:
+            yield False
+            return
+        _delivering.add(database.url)
+        try:
+            yield True
+        finally:
+            _delivering.discard(database.url)
+        return
+    async with database.engine.connect() as connection:
+        lock = {"key": ADVISORY_LOCK_KEY}
+        locked = bool(await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), lock))
+        # The lock belongs to the connection's session, not to this transaction: end the transaction,
+        # so the connection does not sit "idle in transaction" (holding back vacuum) for the whole run.
+        await connection.commit()
+        if not locked:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            try:
+                await connection.scalar(text("SELECT pg_advisory_unlock(:key)"), lock)
+                await connection.commit()
+            except SQLAlchemyError:
+                # Back in the pool, a connection still holding the lock would keep every sender out.
+                log.warning("the sender's lock could not be released: closing its connection")
+                await connection.invalidate()
