@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from bot import PROJECT_ROOT
-from bot.handlers import buttons
+from bot.handlers import button_codec, buttons
 from bot.models import LetterKind, ReminderKind, ReminderWindow, WritingPace
 from bot.rules.occasions import Occasion
 
@@ -46,7 +46,7 @@ EXAMPLES: list[buttons.Button] = [
 
 
 def test_every_kind_has_an_example_and_a_prefix_of_its_own() -> None:
-    kinds = buttons._kinds()
+    kinds = button_codec._kinds()
     assert {type(example) for example in EXAMPLES} == set(kinds)
     assert len({kind.PREFIX for kind in kinds}) == len(kinds)
 
