@@ -10,8 +10,8 @@ offered, a date that does not exist) reads as None, and the handler refuses it.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import enum
+import importlib
 import re
 import types
 from collections.abc import Callable
