@@ -8,6 +8,12 @@ from the update entering the emulator to the bot's reply arriving there. Target:
 within 1.5 x p95 of /echo + 20 ms.
 
     python -m benchmarks.latency [--backend sqlite|postgres|both] [--users 200] [--letters 1000000]
+    python -m benchmarks.latency --reminders   # also: /suggest while a reminder sweep and delivery run
+
+With --reminders the same users are measured twice on the same database: once idle, once while the bot
+process sweeps reminders every 30 s at a moment when all 20,000 supporters have one due (21 days before
+21 May, in the evening window) and delivers them at BOT_SEND_RATE. Target: p95 of /suggest while busy
+at most 1.5 x its p95 when idle.
 """
 
 from __future__ import annotations
@@ -139,8 +145,12 @@ def bot_settings(url: str, port: int) -> Settings:
     )  # type: ignore[call-arg]  # fmt: skip
 
 
-def run_bot(url: str, port: int) -> None:
-    """The bot as in production, in a process of its own, plus the echo handler that is the floor."""
+BUSY_AT = datetime(TODAY.year + 1, 4, 30, 16, 0, tzinfo=UTC)  # 19:00 in Minsk, 21 days before 21 May
+
+
+def run_bot(url: str, port: int, busy: bool = False) -> None:
+    """The bot as in production, in a process of its own, plus the echo handler that is the floor;
+    `busy`: the reminder round runs every 30 s meanwhile, with every supporter due."""
 
     async def echo(update: Update, _context: Any) -> None:
         assert update.effective_message is not None
@@ -149,21 +159,34 @@ def run_bot(url: str, port: int) -> None:
 
     application = build_application(bot_settings(url, port))
     application.add_handler(CommandHandler("echo", echo), group=-1)
+    if busy:
+        from bot import jobs
+
+        async def remind(context: Any) -> None:
+            deps = context.application.bot_data["deps"]
+            pacer = context.application.bot_data.setdefault(jobs.PACER_KEY, jobs.pacer_for(deps))
+            await jobs.run_reminders(deps, context.bot, pacer, at=BUSY_AT)
+
+        assert application.job_queue is not None
+        application.job_queue.run_repeating(remind, interval=30, first=1, job_kwargs={"max_instances": 1})
     application.run_polling(poll_interval=0, timeout=10, stop_signals=(signal.SIGTERM, signal.SIGINT))
 
 
-async def measure(url: str, users: int, rounds: int) -> dict[str, list[float]]:
+async def measure(url: str, users: int, rounds: int, busy_supporters: int = 0) -> dict[str, list[float]]:
     telegram = EmulatedTelegram(TOKEN, limits=Limits(enabled=False))
     server = api_server(telegram)
     port = server.start()
+    mode = ["busy"] if busy_supporters else []
     bot = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "benchmarks.latency", "--bot-process", str(port), url,
+        sys.executable, "-m", "benchmarks.latency", "--bot-process", str(port), url, *mode,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
     samples: dict[str, list[float]] = {"/echo": [], "/suggest": []}
     rng = random.Random(7)
     for index in range(users):
         telegram.add_user(20_000_000 + index, f"U{index}", "ru")
+    for index in range(1, busy_supporters + 1):  # the supporters the reminders go to (see fill)
+        telegram.add_user(10_000_000 + index, f"S{index}", "ru")
 
     async def ask(user_id: int, command: str) -> float:
         chat = telegram.chat(user_id)
@@ -211,6 +234,17 @@ def report(backend: str, samples: dict[str, list[float]], setup: float) -> None:
     print(f"  target p95(/suggest) <= 1.5 x p95(floor) + 20 ms = {target * 1000:.1f} ms: {verdict}")
 
 
+def report_busy(backend: str, idle: dict[str, list[float]], busy: dict[str, list[float]]) -> None:
+    idle_p95, busy_p95 = percentile(idle["/suggest"], 0.95), percentile(busy["/suggest"], 0.95)
+    print(f"{backend}, while reminders are swept and sent:")
+    for name in ("/echo", "/suggest"):
+        values = busy[name]
+        print(f"  {name:<14} n={len(values):<5} p50 {percentile(values, 0.50) * 1000:7.1f} ms"
+              f"   p95 {percentile(values, 0.95) * 1000:7.1f} ms")  # fmt: skip
+    verdict = "met" if busy_p95 <= 1.5 * idle_p95 else "NOT met"
+    print(f"  target p95(/suggest) busy <= 1.5 x idle = {1.5 * idle_p95 * 1000:.1f} ms: {verdict}")
+
+
 async def postgres_database() -> str | None:
     try:
         connection = await asyncpg.connect(ADMIN_URL, timeout=5)
@@ -244,7 +278,11 @@ def run_backend(backend: str, args: argparse.Namespace) -> None:
             db.upgrade(url)
             asyncio.run(fill(url, prisoners_count=args.prisoners, letters=args.letters, supporters=args.supporters))
             setup = time.perf_counter() - started
-            report(backend, asyncio.run(measure(url, args.users, args.rounds)), setup)
+            idle = asyncio.run(measure(url, args.users, args.rounds))
+            report(backend, idle, setup)
+            if args.reminders:
+                busy = asyncio.run(measure(url, args.users, args.rounds, busy_supporters=args.supporters))
+                report_busy(backend, idle, busy)
         finally:
             if pg_name:
                 asyncio.run(drop_postgres(pg_name))
@@ -252,7 +290,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> None:
 
 def main() -> None:
     if sys.argv[1:2] == ["--bot-process"]:
-        run_bot(sys.argv[3], int(sys.argv[2]))
+        run_bot(sys.argv[3], int(sys.argv[2]), busy=sys.argv[4:5] == ["busy"])
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
@@ -261,6 +299,7 @@ def main() -> None:
     parser.add_argument("--prisoners", type=int, default=2000)
     parser.add_argument("--letters", type=int, default=1_000_000)
     parser.add_argument("--supporters", type=int, default=20_000)
+    parser.add_argument("--reminders", action="store_true", help="also measure while reminders are sent")
     args = parser.parse_args()
     print(f"latency: {args.prisoners} prisoners, {args.letters} letters, {args.users} users x {args.rounds} requests")
     for backend in ["sqlite", "postgres"] if args.backend == "both" else [args.backend]:

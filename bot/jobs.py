@@ -4,12 +4,14 @@ neither loses nor repeats anything (TECH-NOTES: never one scheduled job per remi
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot
 from telegram.ext import Application, CallbackContext
 
+from bot.clock import system_clock
 from bot.delivery import sender
 from bot.delivery.pacer import Pacer
 from bot.deps import Deps
@@ -41,8 +43,10 @@ def purposes() -> dict[str, sender.Purpose]:
 
 
 def pacer_for(deps: Deps) -> Pacer:
-    """One pacer for everything the bot sends on its own, on the injected clock."""
-    return Pacer(deps.settings.bot_send_rate, clock=lambda: deps.clock().timestamp(), sleep=deps.sleep)
+    """One pacer for everything the bot sends on its own: on the monotonic clock in production (a wall
+    clock set back would stretch a wait, set forward cut a 429's wait short), on the injected one in tests."""
+    clock = time.monotonic if deps.clock is system_clock else (lambda: deps.clock().timestamp())
+    return Pacer(deps.settings.bot_send_rate, clock=clock, sleep=deps.sleep)
 
 
 async def run_reminders(

@@ -4,13 +4,14 @@ released while a 429's retry_after is pending, with one caller or several at onc
 from __future__ import annotations
 
 import asyncio
+import bisect
 import heapq
 import itertools
 from collections.abc import Awaitable, Callable
 
 import pytest
 
-from bot.delivery.pacer import Pacer
+from bot.delivery.pacer import CATCH_UP, Pacer
 from tests.harness import FakeClock
 
 RATE = 25.0
@@ -81,6 +82,31 @@ async def test_one_caller_is_released_at_the_configured_rate_exactly() -> None:
     assert moments[0] == 0.0  # the first goes at once
     assert gaps(moments) == pytest.approx([1 / RATE] * 999)  # never faster, and no drift slower
     assert (len(moments) - 1) / (moments[-1] - moments[0]) == pytest.approx(RATE)
+
+
+async def test_a_caller_a_little_late_catches_up_and_keeps_the_rate() -> None:
+    clock = FakeClock()
+    pacer = Pacer(RATE, clock=clock.monotonic, sleep=clock.sleep)
+    released: list[float] = []
+    for chat_id in range(250):
+        await pacer.wait(chat_id)
+        released.append(clock.monotonic())
+        clock.advance(0.1 if chat_id % 10 == 0 else 0.002)  # now and then a slow commit: 60 ms late
+    assert released[-1] == pytest.approx(249 / RATE)  # the missed slots were taken up: no time lost
+    most_in_a_second = max(bisect.bisect_left(released, moment + 1) - index for index, moment in enumerate(released))
+    assert most_in_a_second <= RATE + CATCH_UP
+
+
+async def test_after_a_pause_the_rate_starts_afresh_without_a_burst() -> None:
+    clock = FakeClock()
+    pacer = Pacer(RATE, clock=clock.monotonic, sleep=clock.sleep)
+    await pacer.wait(1)
+    clock.advance(5)  # nothing to send for a while, or a caller far later than the catch-up
+    released = []
+    for chat_id in range(2, 6):
+        await pacer.wait(chat_id)
+        released.append(clock.monotonic())
+    assert released == pytest.approx([5 + index / RATE for index in range(4)])
 
 
 async def test_many_callers_at_once_share_the_rate_without_bursts() -> None:

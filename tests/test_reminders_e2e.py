@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -89,15 +90,22 @@ async def test_a_birthday_reminder_arrives_in_the_evening_and_its_buttons_work(b
     assert len(reminders_in(person)) == 2
 
 
-async def test_a_reminder_speaks_the_supporters_language(bot: Harness) -> None:
-    person = bot.person(9102, "Alena", language_code="ru")
+@pytest.mark.parametrize(
+    ("code", "first_line", "line"),
+    [
+        ("ru", "🔔 Небольшое напоминание", "Ольга Коваль: день рождения 22 марта"),
+        ("be", "🔔 Невялікі напамін", "Вольга Коваль: дзень нараджэння 22 сакавіка"),
+    ],
+)
+async def test_a_reminder_speaks_the_supporters_language(bot: Harness, code: str, first_line: str, line: str) -> None:
+    person = bot.person(9102, "Alena", language_code=code)
     await person.send("/start")
     await someone_i_wrote_to(bot, person, gender="male")
     to_minsk_hour(bot, date(2026, 3, 1), 19)
     await tick(bot)
     (sent,) = reminders_in(person)
-    assert sent["text"].splitlines()[0] == "🔔 Небольшое напоминание"
-    assert "Ольга Коваль: день рождения 22 марта" in sent["text"]
+    assert sent["text"].splitlines()[0] == first_line
+    assert line in sent["text"]
 
 
 async def test_reminders_settings_change_what_arrives(bot: Harness) -> None:

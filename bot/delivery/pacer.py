@@ -10,7 +10,9 @@ Each wait reserves a slot before it sleeps: the earliest moment at least 1/rate 
 slot, a second after the chat's previous one, and after any hold. So several callers interleave without
 bursts; a message waiting for its chat's second leaves the slots before it to others; and slots follow
 the schedule rather than when a sleeper happened to wake, so the rate does not drift below the one
-configured. A hold voids the slots of those asleep; they queue again behind it. Clock and sleep are
+configured. A caller a little late (a slow commit, a busy event loop) may take the slots it missed,
+up to CATCH_UP of them, at once; one later than that, or the first after a pause, starts afresh: no
+burst. A hold voids the slots of those asleep; they queue again behind it. Clock and sleep are
 injected: tests run on a fake clock and never sleep.
 """
 
@@ -24,6 +26,9 @@ from collections.abc import Callable
 from bot.clock import Sleep, system_sleep
 
 PER_CHAT_SECONDS = 1.0  # Telegram's bot FAQ: avoid more than about one message a second to one chat
+# Missed slots a late caller may still take: at most this many messages over the rate in any second
+# (28 at the default 25, under Telegram's ~30).
+CATCH_UP = 3
 SLACK = 1e-9  # seconds: sums of intervals drift in floating point; a gap this much short still fits
 FORGET_AFTER = 4096  # chats remembered before those whose next slot has passed are forgotten
 
@@ -54,8 +59,8 @@ class Pacer:
         while True:
             now = self.clock()
             prior = self._chats.get(chat_id)
-            start = self._reserve(max(now, self._held_until, -math.inf if prior is None else prior), now)
-            self._chats[chat_id] = start + self._per_chat
+            start = self._reserve(max(self._held_until, -math.inf if prior is None else prior), now)
+            self._chats[chat_id] = max(start, now) + self._per_chat  # a second after it really goes
             if start <= now:
                 self._forget_passed(now)
                 return
@@ -65,7 +70,7 @@ class Pacer:
                 return
             # A 429 came meanwhile and voided this slot. Give the chat's slot back unless a later send
             # to the same chat already queued behind it (then keeping it only waits longer).
-            if self._chats.get(chat_id) == start + self._per_chat:
+            if self._chats.get(chat_id) == max(start, now) + self._per_chat:
                 if prior is None:
                     del self._chats[chat_id]
                 else:
@@ -79,9 +84,13 @@ class Pacer:
         self._holds += 1
 
     def _reserve(self, earliest: float, now: float) -> float:
-        """The first moment from `earliest` at least an interval away from every reserved slot; taken."""
-        self._slots = [slot for slot in self._slots if slot > now - self._interval]
-        start = earliest
+        """The first moment from `earliest` at least an interval away from every reserved slot; taken.
+        It is in the past when a late caller takes a slot it missed."""
+        catch_up = CATCH_UP * self._interval
+        self._slots = [slot for slot in self._slots if slot > now - catch_up - self._interval]
+        last = max((slot for slot in self._slots if slot <= now), default=-math.inf)
+        # Late by no more than the catch-up: the schedule goes on from the last slot. Else from now.
+        start = max(earliest, min(now, last + self._interval) if last + self._interval >= now - catch_up else now)
         for slot in self._slots:  # in order, each an interval or more after the one before
             if start + self._interval <= slot + SLACK:
                 break  # a free gap before this slot
