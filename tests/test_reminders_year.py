@@ -1,11 +1,12 @@
-"""Thirteen months of reminders, day by day, for two hundred supporters: 8 March 2026 to 11 April 2027,
+"""Thirteen months of reminders, day by day, for 180-odd supporters: 8 March 2026 to 11 April 2027,
 across a New Year, with 29 February in a common year, and an Easter reminded once (2026: the two
 Easters a week apart) and one reminded twice (2027: five weeks apart).
 
 Each simulated day applies what people did that day (switches, pauses, blocks, /forget, letters, a
-release), then runs the sweep at 10:00, 15:00 and 19:00 in Minsk, one hour inside each window, and
-delivers every pending outbox message as bot/delivery would (status "sent", then `reminders.finish`).
-No clock, no sleep: the sweep is given its moment.
+release), then runs the sweep at 10:00 in Minsk and the digests of the windows open at 15:00 and
+19:00 (one hour inside each window), and after each delivers every pending outbox message as
+bot/delivery would (status "sent", then `reminders.finish`). No clock, no sleep: the sweep is given
+its moment.
 
 What arrived is compared with a model written here from docs/domain.md, not from bot/rules: each
 reminder (kind, subject, occurrence) arrives on the first day of its span (from 21 days before the
@@ -26,6 +27,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, insert
 from sqlmodel import col, select, update
 
+from bot import jobs
 from bot.db import Database
 from bot.importing import record
 from bot.models import (
@@ -39,6 +41,7 @@ from bot.models import (
     WritingPace,
 )
 from bot.services import letters, prisoners, reminder_settings, reminders, supporters
+from tests.harness import Harness
 
 MINSK = ZoneInfo("Europe/Minsk")
 START, END = date(2026, 3, 8), date(2027, 4, 11)
@@ -61,6 +64,7 @@ JAN5_LETTER_ON = date(2026, 12, 18)  # after the first reminder about 5 January:
 
 K = ReminderKind
 PEOPLE = {  # key: the import row's extra values
+    "mar20": {"birth_date": "1979-03-20"},  # 2026: due before the first day; 2027: the letter is too old
     "jul20": {"birth_date": "1975-07-20"},
     "jan1": {"birth_date": "1990-01-01"},
     "jan5": {"birth_date": "1985-01-05"},
@@ -70,7 +74,7 @@ PEOPLE = {  # key: the import row's extra values
     "freed": {"birth_date": "1970-11-20"},  # released on RELEASED_ON: no birthday reminder after that
     "stranger": {"birth_date": "1982-12-24"},  # nobody wrote to them: no birthday reminder
 }
-EVERYONE = ("jul20", "jan1", "jan5", "leap", "month_only", "release_soon", "freed")
+EVERYONE = ("mar20", "jul20", "jan1", "jan5", "leap", "month_only", "release_soon", "freed")
 
 
 @dataclass(frozen=True)
@@ -91,21 +95,21 @@ OPTED_OUT = (K.SOLIDARITY_DAY, K.BIRTHDAY_MINE, K.BIRTHDAY_LAST_CALL)
 QUIET = (K.WINTER, K.EASTER, K.WOMENS_DAY, K.BIRTHDAYS_SOON, K.RELEASE_SOON, K.RELEASED)
 # The weekly "birthdays soon" makes a message a week for everyone who has it on, and each message
 # costs the test about a millisecond: it stays on only where it shows something (ordinary supporters,
-# and those whose reminders stop and resume).
+# those whose reminders are paused or switched off and on, and pace nudges sharing a message).
 NO_WEEKLY = _off((K.BIRTHDAYS_SOON,), START)
 COHORTS = [
-    Cohort("ordinary", 42, EVERYONE),  # the even ones write to jan5 again on JAN5_LETTER_ON
+    Cohort("ordinary", 36, EVERYONE),  # the even ones write to jan5 again on JAN5_LETTER_ON
     Cohort("occasions", 12, EVERYONE, pace=WritingPace.OCCASIONS, off_from=NO_WEEKLY),
     # Switch off 21 May and birthdays on OPT_OUT_ON; the last call follows the birthday's switch.
-    Cohort("opted_out", 18, EVERYONE, off_from=NO_WEEKLY | _off(OPTED_OUT, OPT_OUT_ON)),
+    Cohort("opted_out", 15, EVERYONE, off_from=NO_WEEKLY | _off(OPTED_OUT, OPT_OUT_ON)),
     Cohort("quiet", 12, EVERYONE, off_from=_off(QUIET, START)),
     Cohort("all_off", 12, EVERYONE, quiet=((START, END),)),
     Cohort("toggled", 12, EVERYONE, quiet=((ALL_OFF_ON, ALL_ON_AGAIN - timedelta(days=1)),)),
-    Cohort("paused", 18, EVERYONE, quiet=((PAUSED_ON, PAUSED_ON + timedelta(days=30)),)),
-    Cohort("blocked", 18, EVERYONE, quiet=((BLOCKED_ON, BACK_ON - timedelta(days=1)),)),
+    Cohort("paused", 15, EVERYONE, quiet=((PAUSED_ON, PAUSED_ON + timedelta(days=30)),)),
+    Cohort("blocked", 15, EVERYONE, off_from=NO_WEEKLY, quiet=((BLOCKED_ON, BACK_ON - timedelta(days=1)),)),
     Cohort("forgotten", 12, EVERYONE, off_from=NO_WEEKLY, quiet=((FORGET_ON, END),)),
-    Cohort("monthly", 18, ("month_only",), pace=WritingPace.MONTHLY, off_from=NO_WEEKLY),
-    Cohort("fortnightly", 18, ("month_only",), pace=WritingPace.FORTNIGHTLY, off_from=NO_WEEKLY),
+    Cohort("monthly", 15, ("month_only",), pace=WritingPace.MONTHLY, off_from=NO_WEEKLY),
+    Cohort("fortnightly", 15, ("month_only",), pace=WritingPace.FORTNIGHTLY, off_from=NO_WEEKLY),
     # Writes again on PACE_LETTER_ON; keeps the weekly reminder, so pace nudges share its messages.
     Cohort("monthly_writer", 12, ("month_only",), pace=WritingPace.MONTHLY),
 ]
@@ -163,16 +167,18 @@ WEEKLY = [
     Due(K.BIRTHDAYS_SOON.value, "", monday, monday, monday + timedelta(days=6))
     for monday in (FIRST_MONDAY + timedelta(weeks=n) for n in range((END - FIRST_MONDAY).days // 7 + 1))
 ]
-BIRTHDAYS = {  # the birthdays inside the simulation; 29 February falls on 28 February in 2027
-    "jul20": date(2026, 7, 20),
-    "jan1": date(2027, 1, 1),
-    "jan5": date(2027, 1, 5),
-    "leap": date(2027, 2, 28),
-}
+BIRTHDAYS = [  # the birthdays inside the simulation; 29 February falls on 28 February in 2027
+    ("mar20", date(2026, 3, 20)),
+    ("jul20", date(2026, 7, 20)),
+    ("jan1", date(2027, 1, 1)),
+    ("jan5", date(2027, 1, 5)),
+    ("leap", date(2027, 2, 28)),
+    ("mar20", date(2027, 3, 20)),
+]
 PERSONAL = [
-    *(_before(K.BIRTHDAY_MINE, on, key) for key, on in BIRTHDAYS.items()),
+    *(_before(K.BIRTHDAY_MINE, on, key) for key, on in BIRTHDAYS),
     *(Due(K.BIRTHDAY_LAST_CALL.value, key, on, on - timedelta(days=LAST_CALL), on - timedelta(days=LATEST))
-      for key, on in BIRTHDAYS.items()),
+      for key, on in BIRTHDAYS),
     Due(K.RELEASE_SOON.value, "release_soon", date(2026, 10, 15), date(2026, 8, 31), date(2026, 9, 24)),
     # Good news, once: found while the release is at most a fortnight old (recorded at 09:00 that day).
     Due(K.RELEASED.value, "freed", date(2000, 1, 1), RELEASED_ON, RELEASED_ON + timedelta(days=13)),
@@ -378,12 +384,14 @@ async def simulate(world: World) -> None:
         # offered to the sweep every day of its span); it costs ~35 ms a run, whatever the number
         # of supporters, and three a day would take the test past a minute.
         first, *later = HOUR_OF.values()
-        await reminders.sweep(world.database, *moment(day, first))
-        await deliver(world, moment(day, first)[0])
+        made = (await reminders.sweep(world.database, *moment(day, first))).digests
+        if made:
+            await deliver(world, moment(day, first)[0])
         for hour in later:
             async with world.database.transaction() as session:
-                await reminders.queue_digests(session, *moment(day, hour))
-            await deliver(world, moment(day, hour)[0])
+                made = await reminders.queue_digests(session, *moment(day, hour))
+            if made:  # everything made before was delivered: nothing else is pending
+                await deliver(world, moment(day, hour)[0])
 
 
 def _aware(moment_: datetime) -> datetime:
@@ -411,7 +419,7 @@ async def test_a_year_of_reminders(database: Database) -> None:
     world = await set_up(database)
     await simulate(world)
     got = received(world)
-    assert len(world.sent) > 10_000  # the simulation did deliver (about 16,000 messages)
+    assert len(world.sent) > 5_000  # the simulation did deliver (about 9,000 messages)
 
     # At most one message per supporter per day, each made at the hour of the supporter's window on
     # the day it is for (Minsk time).
@@ -457,13 +465,19 @@ async def test_a_year_of_reminders(database: Database) -> None:
     assert arrived("ordinary", ordinary, K.SOLIDARITY_DAY) == [("", date(2026, 5, 21), date(2026, 4, 30))]
     assert arrived("ordinary", ordinary, K.WOMENS_DAY) == [("", date(2027, 3, 8), date(2027, 2, 15))]
     # Across New Year: 21 days before 1 and 5 January, in December; 29 February kept on 28 February
-    # 2027; nothing for a birth month without a day, for a released person, or for a stranger.
+    # 2027; 20 March 2026 on the first day swept, late but still worth it, and not in 2027 (the only
+    # letter is more than a year old by then); nothing for a birth month without a day, for a released
+    # person, or for a stranger, to anyone.
     assert arrived("ordinary", ordinary, K.BIRTHDAY_MINE) == [
         ("jan1", date(2027, 1, 1), date(2026, 12, 11)),
         ("jan5", date(2027, 1, 5), date(2026, 12, 15)),
         ("jul20", date(2026, 7, 20), date(2026, 6, 29)),
         ("leap", date(2027, 2, 28), date(2027, 2, 7)),
+        ("mar20", date(2026, 3, 20), START),
     ]
+    birthdays = {K.BIRTHDAY_MINE.value, K.BIRTHDAY_LAST_CALL.value}
+    about = {subject for mine in got.values() for kind, subject, _ in mine if kind in birthdays}
+    assert about == {"mar20", "jul20", "jan1", "jan5", "leap"}
     assert ("jan5", date(2027, 1, 5), date(2026, 12, 26)) in arrived("ordinary", ordinary, K.BIRTHDAY_LAST_CALL)
     assert "jan5" not in {s for s, _, _ in arrived("ordinary", 0, K.BIRTHDAY_LAST_CALL)}  # wrote on 18 December
     assert arrived("ordinary", ordinary, K.RELEASED) == [("freed", date(2000, 1, 1), RELEASED_ON)]
@@ -472,6 +486,14 @@ async def test_a_year_of_reminders(database: Database) -> None:
     assert arrived("paused", 0, K.WINTER) == []
     assert ("jan5", date(2027, 1, 5), date(2026, 12, 26)) in arrived("paused", 0, K.BIRTHDAY_LAST_CALL)
     assert ("", date(2026, 12, 21), date(2026, 12, 26)) in arrived("paused", 0, K.BIRTHDAYS_SOON)
+    # All off from 20 November to 9 January: no winter reminder; the week of 4 January on the 10th.
+    assert arrived("toggled", 0, K.WINTER) == []
+    assert ("", date(2027, 1, 4), ALL_ON_AGAIN) in arrived("toggled", 0, K.BIRTHDAYS_SOON)
+    # Blocked from 1 September to 14 January: the release soon of 31 August, no release news of 10
+    # September; back for 29 February's birthday.
+    assert arrived("blocked", 0, K.RELEASE_SOON) == [("release_soon", date(2026, 10, 15), date(2026, 8, 31))]
+    assert arrived("blocked", 0, K.RELEASED) == []
+    assert ("leap", date(2027, 2, 28), date(2027, 2, 7)) in arrived("blocked", 0, K.BIRTHDAY_MINE)
     # Pace: one nudge per silent period of 30 (14) days since the last letter, 25 February.
     monthly = [occurrence for _, occurrence, _ in arrived("monthly", 0, K.PACE)]
     assert monthly == [WROTE_ON + timedelta(days=30 * n) for n in range(1, (END - WROTE_ON).days // 30 + 1)]
@@ -492,3 +514,56 @@ async def test_a_year_of_reminders(database: Database) -> None:
             left = select(func.count()).select_from(model).where(col(model.supporter_id).in_(forgotten))
             assert (await session.exec(left)).one() == 0, model
         assert (await session.exec(select(func.count()).where(col(Reminder.status) == "queued"))).one() == 0
+
+
+# Two gaps found while writing the simulation (a last call sent though a letter was logged since it was
+# made; no news of a release as the Viasna list records it), fixed meanwhile in the working tree
+# (reminders.overtaken, checked by reminder_digest.render; _released taking "former"): kept as tests.
+def _deps(bot: Harness) -> Any:
+    return bot.application.bot_data["deps"]
+
+
+async def _tick_at(bot: Harness, day: date, hour: int) -> None:
+    """The scheduled reminder job, run once at `hour` o'clock in Minsk."""
+    target = datetime(day.year, day.month, day.day, hour, tzinfo=MINSK).astimezone(UTC)
+    bot.clock.advance((target - bot.clock.utc()).total_seconds())
+    await jobs.run_reminders(_deps(bot), bot.application.bot, jobs.pacer_for(_deps(bot)))
+
+
+async def test_no_last_call_for_a_letter_logged_after_it_was_made(bot: Harness) -> None:
+    reader = bot.person(9301, "Ala", language_code="en")
+    await reader.send("/start")
+    async with _deps(bot).db.transaction() as session:
+        await prisoners.upsert(session, [person("bday", birth_date="1985-03-22")], now=bot.clock.utc(), actor=None)
+        pid = (await prisoners.by_source_id(session, ["bday"]))["bday"].id or 0
+        sid = (await supporters.touch(session, reader.id, bot.clock.utc())).id or 0
+    async with _deps(bot).db.transaction() as session:
+        await World(_deps(bot).db, people={"bday": pid}).log(session, sid, "bday", date(2026, 2, 1))
+    last_call_day = date(2026, 3, 12)  # 10 days before 22 March
+    await _tick_at(bot, last_call_day, 1)  # the night's sweep makes the last call; no window is open
+    async with _deps(bot).db.transaction() as session:
+        made = (await session.exec(select(Reminder.kind).where(col(Reminder.supporter_id) == sid))).all()
+    assert K.BIRTHDAY_LAST_CALL.value in made
+    async with _deps(bot).db.transaction() as session:  # at noon the reader posts a letter and logs it
+        await World(_deps(bot).db, people={"bday": pid}).log(session, sid, "bday", last_call_day)
+    await _tick_at(bot, last_call_day, 19)
+    # The weekly "birthdays soon" is left out (nobody's birthday is 21-28 days away): nothing is left.
+    assert [m["text"] for m in reader.messages() if m["text"].startswith("🔔")] == []
+
+
+async def test_release_news_when_the_viasna_import_marks_someone_former(database: Database) -> None:
+    start = moment(date(2026, 5, 1), 9)[0]
+    async with database.transaction() as session:
+        await prisoners.upsert(session, [person("v1")], now=start, actor=None)
+        world = World(database, people={"v1": (await prisoners.by_source_id(session, ["v1"]))["v1"].id or 0})
+        sid = (await supporters.touch(session, 7001, start)).id or 0
+        await world.log(session, sid, "v1", date(2026, 5, 1))
+    # What the Viasna import writes when the list moves someone to the former political prisoners.
+    former = person("v1", status="former", in_custody="false", institution_be="", institution_ru="",
+                    address_be="", address_ru="")  # fmt: skip
+    async with database.transaction() as session:
+        await prisoners.upsert(session, [former], now=moment(date(2026, 6, 1), 9)[0], actor=None)
+    await reminders.sweep(database, *moment(date(2026, 6, 1), 19))
+    async with database.transaction() as session:
+        made = (await session.exec(select(Reminder.kind).where(col(Reminder.supporter_id) == sid))).all()
+    assert K.RELEASED.value in made

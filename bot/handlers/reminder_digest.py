@@ -55,7 +55,11 @@ async def render(session: AsyncSession, outbox: Outbox, supporter: Supporter, de
     items: list[Item] = []
     for reminder in held:
         kind = ReminderKind(reminder.kind)
-        item = None if kind in off or len(items) >= MOST_ITEMS else await _item(session, reminder, locale, t, today)
+        if len(items) >= MOST_ITEMS:
+            await reminders.defer(session, reminder)  # tomorrow's message, while it is worth sending
+            continue
+        needless = kind in off or await reminders.overtaken(session, reminder)
+        item = None if needless else await _item(session, reminder, locale, t, today)
         if item is None:
             await reminders.drop(session, reminder)
             continue
