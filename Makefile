@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install catalogs extract demo run test test-postgres lint bench bench-fairness bench-latency clean
+.PHONY: install catalogs extract demo run test test-postgres lint bench bench-fairness bench-latency bench-reminders bench-delivery clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,13 +44,20 @@ lint: install
 	$(BIN)/mypy
 
 # Benchmarks print their figures; the README quotes them.
-bench: bench-fairness bench-latency
+bench: bench-fairness bench-latency bench-reminders bench-delivery
 
 bench-fairness: install
 	$(BIN)/python -m benchmarks.fairness
 
 bench-latency: install
 	$(BIN)/python -m benchmarks.latency
+
+bench-reminders: install
+	$(BIN)/python -m benchmarks.reminders
+	$(BIN)/python -m benchmarks.reminders --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+
+bench-delivery: install
+	$(BIN)/python -m benchmarks.delivery
 
 clean:
 	rm -rf $(VENV) data

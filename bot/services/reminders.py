@@ -306,12 +306,11 @@ async def queued(session: AsyncSession, outbox_id: int) -> list[Reminder]:
 
 
 async def overtaken(session: AsyncSession, reminder: Reminder) -> bool:
-    """A letter logged since made this reminder needless: the birthday was written for, the last call
-    answered, the pace kept. Checked again when the digest is sent, since the sweep may have run hours
-    before."""
+    """A letter logged since made this reminder needless: the last call answered (it is sent only if no
+    letter to that person was logged since the first reminder), the pace kept. Checked again when the
+    digest is sent, since the sweep may have run hours before."""
     kind = ReminderKind(reminder.kind)
     since = {
-        ReminderKind.BIRTHDAY_MINE: reminder.due_on,
         ReminderKind.BIRTHDAY_LAST_CALL: reminder.occurrence - timedelta(days=rules.LEAD_DAYS),
         ReminderKind.PACE: reminder.occurrence,
     }.get(kind)
