@@ -9,6 +9,7 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.clock import system_clock
 from bot.config import ConfigError, Settings
 
 
@@ -33,8 +34,10 @@ def moment(text: str | None, settings: Settings) -> datetime:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.send and args.at is not None:
+        raise ConfigError("--send delivers what is due now: leave out --at")
     at = moment(args.at, settings)
-    stats, counts, delivered = asyncio.run(_due(settings, at, send=args.send))
+    stats, counts, delivered = asyncio.run(_due(settings, at, send=args.send, real=args.at is None))
     local = at.astimezone(settings.timezone)
     print(f"at {local:%Y-%m-%d %H:%M} ({settings.bot_timezone}): {sum(stats.made.values())} new reminders")
     for kind, count in sorted(counts.items()):
@@ -46,20 +49,21 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _due(settings: Settings, at: datetime, *, send: bool) -> tuple[Any, dict[str, int], Any]:
+async def _due(settings: Settings, at: datetime, *, send: bool, real: bool) -> tuple[Any, dict[str, int], Any]:
     from bot import jobs
     from bot.app import build_application, make_deps
     from bot.services import reminders
 
+    clock = system_clock if real else (lambda: at)
     if send:
-        application = build_application(settings, clock=lambda: at)
+        application = build_application(settings, clock=clock)
         await application.initialize()
         deps = application.bot_data["deps"]
         bot = application.bot
     else:
-        application, deps, bot = None, make_deps(settings, clock=lambda: at), None
+        application, deps, bot = None, make_deps(settings, clock=clock), None
     try:
-        stats, delivered = await jobs.run_reminders(deps, bot, jobs.pacer_for(deps), at=at, send=send)
+        stats, delivered = await jobs.run_reminders(deps, bot, jobs.pacer_for(deps), at=None if real else at, send=send)
         async with deps.db.transaction() as session:
             local = at.astimezone(settings.timezone)
             counts = await reminders.due_counts(session, local.date())

@@ -23,6 +23,7 @@ SWEEP_SECONDS = 600
 REMINDER_SECONDS = 300  # the reminder sweep and delivery: often enough to catch each window early
 STALE_SENDING = timedelta(minutes=15)  # a row claimed this long ago died with its process
 PACER_KEY = "pacer"
+SWEPT_KEY = "reminders-made-on"
 
 
 async def expire_holds(context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -50,16 +51,26 @@ def pacer_for(deps: Deps) -> Pacer:
 
 
 async def run_reminders(
-    deps: Deps, bot: Bot | None, pacer: Pacer, *, at: datetime | None = None, send: bool = True
+    deps: Deps,
+    bot: Bot | None,
+    pacer: Pacer,
+    *,
+    at: datetime | None = None,
+    send: bool = True,
+    make: bool = True,
 ) -> tuple[reminders.SweepStats, sender.Stats | None]:
-    """One round: find what is due, queue the day's digests in their windows, and deliver them (unless
-    `send` is off). The scheduled job and `letterbot reminders due` both run this."""
+    """One round: find what is due (`make`), queue the day's digests in their windows, and deliver them
+    (unless `send` is off). The scheduled job and `letterbot reminders due` both run this. Expiry,
+    pruning and recovery of half-sent rows run only on the real clock (`at` not given): a look at
+    another moment must not expire, delete or give up anything now."""
     now = at or deps.clock()
     local = now.astimezone(deps.settings.timezone)
-    async with deps.db.transaction() as session:
-        await sender.recover(session, now, stale_after=STALE_SENDING, purposes=purposes())
-        await sender.prune(session, now)
-    stats = await reminders.sweep(deps.db, now, local.date(), local)
+    real = at is None
+    if real:
+        async with deps.db.transaction() as session:
+            await sender.recover(session, now, stale_after=STALE_SENDING, purposes=purposes())
+            await sender.prune(session, now)
+    stats = await reminders.sweep(deps.db, now, local.date(), local, make=make, expire=real)
     delivered = await sender.deliver_due(deps, bot, pacer, purposes()) if send and bot is not None else None
     made = sum(stats.made.values())
     if made or stats.digests or stats.expired:
@@ -68,9 +79,14 @@ async def run_reminders(
 
 
 async def reminders_tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """Every few minutes: the day's digests in their windows, and delivery. What is due is worked out
+    once a day (the first tick of the day, and after a start): it changes by the day."""
     deps: Deps = context.application.bot_data["deps"]
     pacer = context.application.bot_data.setdefault(PACER_KEY, pacer_for(deps))
-    await run_reminders(deps, context.bot, pacer)
+    today = deps.today()
+    make = context.application.bot_data.get(SWEPT_KEY) != today
+    await run_reminders(deps, context.bot, pacer, make=make)
+    context.application.bot_data[SWEPT_KEY] = today
 
 
 def schedule(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

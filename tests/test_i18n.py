@@ -145,6 +145,7 @@ CONTEXTS: dict[str, list[dict[str, object]]] = {
     "check_report": [REPORT, {**REPORT, "clean": True}],
     "pace_saved": [{"pace": "monthly"}, {"pace": "fortnightly"}, {"pace": "occasions"}],
     "privacy": [{"items": privacy.ITEMS}],
+    # At most six items a message (reminder_digest.MOST_ITEMS): each kind in both genders and all Easters.
     "reminders_digest": [
         {
             "items": [
@@ -155,22 +156,24 @@ CONTEXTS: dict[str, list[dict[str, object]]] = {
                     "name": "Вольга Коваль",
                     "female": female,
                     "names": ["Вольга Коваль", "Мікола Статкевіч"],
+                    "which": which,
                 }
-                for kind in (
-                    "bday_mine",
-                    "bday_last",
-                    "bday_soon",
-                    "may21",
-                    "winter",
-                    "easter",
-                    "march8",
-                    "release_soon",
-                    "released",
-                    "pace",
-                )
                 for female in (True, False)
+                for which in ("", "western", "orthodox")
             ]
         }
+        for kind in (
+            "bday_mine",
+            "bday_last",
+            "bday_soon",
+            "may21",
+            "winter",
+            "easter",
+            "march8",
+            "release_soon",
+            "released",
+            "pace",
+        )
     ],
     "reminders_settings": [
         {"on": True, "paused_until": None, "zone": "Мінск"},

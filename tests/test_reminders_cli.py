@@ -4,13 +4,16 @@ through the Bot API the settings name (here the emulated one, over HTTP)."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
-from bot import cli
+from bot import cli, cli_reminders
 from bot.db import Database
+from bot.models import Reminder
 from bot.sandbox.http import api_server
 from bot.sandbox.telegram import EmulatedTelegram
 from bot.services import supporters
@@ -54,8 +57,11 @@ async def test_due_with_send_delivers_through_the_bot_api(
     telegram.add_user(555001, "Ala", "en")
     await a_supporter(database, 555001)
     environment(monkeypatch, tmp_path, database_url, port)
+    # --send delivers what is due now: "now" is 30 April at 19:00 in Minsk here, and it moves on.
+    started, moment = time.monotonic(), datetime(2026, 4, 30, 16, 0, tzinfo=UTC)
+    monkeypatch.setattr(cli_reminders, "system_clock", lambda: moment + timedelta(seconds=time.monotonic() - started))
     try:
-        assert await asyncio.to_thread(cli.main, ["reminders", "due", "--at", "2026-04-30T19:00+03:00", "--send"]) == 0
+        assert await asyncio.to_thread(cli.main, ["reminders", "due", "--send"]) == 0
     finally:
         await server.stop()
     assert "delivered: sent 1" in capsys.readouterr().out
@@ -67,3 +73,17 @@ def test_a_moment_that_is_no_date_is_named(monkeypatch: pytest.MonkeyPatch, tmp_
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}")
     assert cli.main(["reminders", "due", "--at", "next tuesday"]) == 2
+    assert cli.main(["reminders", "due", "--at", "2026-05-01T19:00", "--send"]) == 2  # --send is for now only
+
+
+async def test_a_look_at_another_moment_changes_nothing_now(
+    database: Database, database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A reminder pending today is not expired, pruned or sent early by a look at a later moment."""
+    await a_supporter(database, 777001)
+    environment(monkeypatch, tmp_path, database_url)
+    assert await asyncio.to_thread(cli.main, ["reminders", "due", "--at", "2026-04-30T19:00"]) == 0
+    assert await asyncio.to_thread(cli.main, ["reminders", "due", "--at", "2026-05-19T19:00"]) == 0
+    async with database.transaction() as session:
+        statuses = (await session.exec(select(Reminder.kind, Reminder.status))).all()
+    assert ("may21", "queued") in statuses  # not expired by the look at 19 May

@@ -179,3 +179,52 @@ async def test_a_reminder_sent_late_never_asks_to_post_by_a_day_gone(bot: Harnes
     await tick(bot)
     (sent,) = reminders_in(person)
     assert "has her birthday on 22 March" in sent["text"] and "by 6 March" in sent["text"]
+
+
+async def test_the_settings_button_under_a_reminder_leaves_the_reminder(bot: Harness) -> None:
+    person = bot.person(9108, "Ala", language_code="en")
+    await person.send("/start")
+    await someone_i_wrote_to(bot, person)
+    to_minsk_hour(bot, date(2026, 3, 1), 19)
+    await tick(bot)
+    (sent,) = reminders_in(person)
+    text = sent["text"]
+    await person.press("⚙️ Reminders", sent)
+    assert "Tap a kind of reminder" in person.last()["text"]
+    assert next(m for m in person.messages() if m["message_id"] == sent["message_id"])["text"] == text
+
+
+async def test_remind_me_tomorrow_only_for_ones_own_recent_message(bot: Harness) -> None:
+    person, other = bot.person(9109, "Ala", language_code="en"), bot.person(9110, "Ola", language_code="en")
+    for who in (person, other):
+        await who.send("/start")
+        await someone_i_wrote_to(bot, who)
+    to_minsk_hour(bot, date(2026, 3, 1), 19)
+    await tick(bot)
+    (mine,) = reminders_in(person)
+    (theirs,) = reminders_in(other)
+    their_later = next(b["callback_data"] for row in theirs["reply_markup"]["inline_keyboard"] for b in row
+                       if b["text"].startswith("⏰"))  # fmt: skip
+    forged = await person.press_data(mine["message_id"], their_later)
+    assert forged is not None and forged["text"] == "This button is no longer valid."
+    to_minsk_hour(bot, date(2026, 3, 25), 10)  # weeks later, the birthday has passed
+    late = await person.press("⏰ Remind me tomorrow", mine)
+    assert late is not None and late["text"] == "This button is no longer valid."
+    to_minsk_hour(bot, date(2026, 3, 26), 19)
+    await tick(bot)
+    assert len(reminders_in(person)) == 1  # nothing came back
+
+
+async def test_a_message_left_unsent_by_a_stop_waits_for_its_window(bot: Harness) -> None:
+    person = bot.person(9111, "Ala", language_code="en")
+    await person.send("/start")
+    await someone_i_wrote_to(bot, person)
+    to_minsk_hour(bot, date(2026, 3, 1), 20)
+    await jobs.run_reminders(deps(bot), bot.application.bot, jobs.pacer_for(deps(bot)), send=False)  # then a stop
+    to_minsk_hour(bot, date(2026, 3, 2), 3)  # started again at night
+    await tick(bot)
+    assert reminders_in(person) == []  # not at three in the morning
+    to_minsk_hour(bot, date(2026, 3, 2), 19)
+    await tick(bot)
+    await tick(bot)
+    assert len(reminders_in(person)) == 1  # in the evening, once

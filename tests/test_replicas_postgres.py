@@ -133,6 +133,8 @@ async def test_two_replicas_sweeping_and_sending_at_once_send_each_reminder_once
     telegram, applications = replicas
     at = datetime(2026, 4, 30, 16, 0, tzinfo=UTC)  # 19:00 in Minsk, 21 days before 21 May
     first = applications[0].bot_data["deps"]
+    clock = first.clock.__self__  # the FakeClock both replicas run on
+    clock.advance((at - clock.utc()).total_seconds())
     users = range(6001, 6031)
     async with first.db.transaction() as session:
         for user_id in users:
@@ -140,12 +142,12 @@ async def test_two_replicas_sweeping_and_sending_at_once_send_each_reminder_once
             await supporters.touch(session, user_id, at)
     await asyncio.gather(
         *(
-            jobs.run_reminders(app.bot_data["deps"], app.bot, jobs.pacer_for(app.bot_data["deps"]), at=at)
+            jobs.run_reminders(app.bot_data["deps"], app.bot, jobs.pacer_for(app.bot_data["deps"]))
             for app in applications
             for _ in range(2)
         )
     )
     for app in applications:  # whoever stood down the first time finds nothing left, or sends the rest
-        await jobs.run_reminders(app.bot_data["deps"], app.bot, jobs.pacer_for(app.bot_data["deps"]), at=at)
+        await jobs.run_reminders(app.bot_data["deps"], app.bot, jobs.pacer_for(app.bot_data["deps"]))
     for user_id in users:
         assert [m["text"][:1] for m in telegram.bot_messages(user_id)] == ["🔔"], user_id

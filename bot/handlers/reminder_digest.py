@@ -41,6 +41,7 @@ class Item:
     name: str = ""
     female: bool = False
     names: list[str] = field(default_factory=list)
+    which: str = ""  # for Easter: "western" or "orthodox" when the two are reminded of apart
     actions: list[InlineKeyboardButton] = field(default_factory=list)
 
 
@@ -49,6 +50,13 @@ async def render(session: AsyncSession, outbox: Outbox, supporter: Supporter, de
     t = deps.i18n.translator(locale)
     today = deps.today()
     held = sorted(await reminders.queued(session, outbox.id or 0), key=lambda r: ORDER.index(ReminderKind(r.kind)))
+    local = deps.clock().astimezone(deps.settings.timezone)
+    if outbox.key != today.isoformat() or not rules.sendable(rules.window_of(supporter.reminder_window), local):
+        # Queued for another day, or its window has closed (a restart, a long outage): not now, at night
+        # or twice in a day; what is still worth sending waits for its next window.
+        for reminder in held:
+            await reminders.defer(session, reminder)
+        return None
     if not supporter.reminders_on or reminder_settings.paused_until(supporter, today) is not None:
         return None
     off = rules.switched_off(supporter.reminders_off)
@@ -58,11 +66,12 @@ async def render(session: AsyncSession, outbox: Outbox, supporter: Supporter, de
         if len(items) >= MOST_ITEMS:
             await reminders.defer(session, reminder)  # tomorrow's message, while it is worth sending
             continue
-        needless = kind in off or await reminders.overtaken(session, reminder)
+        needless = kind in off or reminder.expires_on < today or await reminders.overtaken(session, reminder)
         item = None if needless else await _item(session, reminder, locale, t, today)
         if item is None:
             await reminders.drop(session, reminder)
             continue
+        await reminders.shown(session, reminder)
         items.append(item)
     if not items:
         return None
@@ -92,7 +101,7 @@ async def _item(session: AsyncSession, reminder: Reminder, locale: str, t: Any, 
             item.actions = [buttons.make(label, buttons.ReminderOpen(prisoner.id or 0))]
         return item
     if kind == ReminderKind.BIRTHDAYS_SOON:
-        people = await reminders.birthdays_soon(session, today)
+        people = await reminders.birthdays_soon(session, today, reminder.supporter_id)
         if not people:
             return None
         item.names = [cards.display_name(person, locale) for person in people]
@@ -102,6 +111,8 @@ async def _item(session: AsyncSession, reminder: Reminder, locale: str, t: Any, 
             for person in people
         ]  # fmt: skip
         return item
+    if kind == ReminderKind.EASTER:
+        item.which = rules.which_easter(reminder.occurrence)
     if kind == ReminderKind.WOMENS_DAY:
         item.actions = [buttons.make(t._("Find a woman to write to"), buttons.ReminderOpen(0, women="1"))]
         return item

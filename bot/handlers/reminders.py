@@ -31,8 +31,9 @@ async def button(update: Update, context: AppContext, request: Request) -> None:
     session, supporter, today = request.session, request.supporter, request.deps.today()
     t = request.t
     match buttons.decode(query.data):
-        case buttons.ReminderMenu():
+        case buttons.ReminderMenu():  # under a reminder: the settings come as a new message
             request.answer()
+            request.in_place = False
         case buttons.ReminderSwitch(kind) if kind in rules.SWITCHES:
             now_on = kind in rules.switched_off(supporter.reminders_off)
             await reminder_settings.switch(session, supporter, kind, on=now_on)

@@ -30,6 +30,7 @@ BIRTHDAYS_SOON_DAYS = (21, 28)  # the weekly "birthdays soon": people whose birt
 WEEKLY_ON = 0  # Monday
 PACE_DAYS = {WritingPace.MONTHLY: 30, WritingPace.FORTNIGHTLY: 14}
 ONCE = date(2000, 1, 1)  # the occurrence of what happens once per person (a release)
+SEND_GRACE_MINUTES = 60
 WINDOWS = {
     ReminderWindow.MORNING: (time(9), time(12)),
     ReminderWindow.AFTERNOON: (time(13), time(17)),
@@ -53,6 +54,8 @@ class Due:
         """The day to post by so that the letter arrives in time."""
         if self.kind == ReminderKind.BIRTHDAY_LAST_CALL:
             return self.occurrence - timedelta(days=LATEST_DAYS)
+        if self.kind == ReminderKind.RELEASE_SOON:  # later, a letter would arrive after the release
+            return self.expires_on
         return max(self.due_on, self.occurrence - timedelta(days=POST_BY_DAYS))
 
 
@@ -81,6 +84,14 @@ def easter(year: int) -> list[Due]:
     if abs((orthodox - western).days) <= EASTERS_TOGETHER_DAYS:
         return [_before(ReminderKind.EASTER, min(western, orthodox))]
     return [_before(ReminderKind.EASTER, western), _before(ReminderKind.EASTER, orthodox)]
+
+
+def which_easter(occurrence: date) -> str:
+    """ "western" or "orthodox" for an Easter reminded of on its own; "" when one reminder covers both."""
+    reminded = easter(occurrence.year)
+    if len(reminded) == 1:
+        return ""
+    return "western" if occurrence == occasions.date_in_year(Occasion.EASTER_WESTERN, occurrence.year) else "orthodox"
 
 
 def birthday(prisoner_id: int, month: int | None, day: int | None, today: date) -> Due | None:
@@ -161,6 +172,14 @@ def window_of(value: str | None) -> ReminderWindow:
 def in_window(window: ReminderWindow, local: datetime) -> bool:
     start, end = WINDOWS[window]
     return start <= local.time() < end
+
+
+def sendable(window: ReminderWindow, local: datetime) -> bool:
+    """A message queued in its window may still go out a little after it closes (a slow round), not later."""
+    start, end = WINDOWS[window]
+    return start <= local.time() and local - timedelta(minutes=SEND_GRACE_MINUTES) < local.replace(
+        hour=end.hour, minute=end.minute, second=0, microsecond=0
+    )
 
 
 def open_window(local: datetime) -> ReminderWindow | None:

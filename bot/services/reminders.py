@@ -13,6 +13,7 @@ delivery recorded (sent, uncertain, failed, blocked, dropped), or expired (its d
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -41,7 +42,7 @@ from bot.services import suggestions, upsert
 
 PURPOSE = "reminders"
 REMINDERS = table_of(Reminder)
-PENDING, QUEUED, EXPIRED = "pending", "queued", "expired"
+PENDING, QUEUED, SHOWN, EXPIRED = "pending", "queued", "shown", "expired"
 COLUMNS = ["supporter_id", "kind", "subject", "occurrence", "due_on", "expires_on", "status"]
 BATCH = 1000
 
@@ -100,15 +101,19 @@ def _wrote_within(today: date) -> ColumnElement[bool]:
     return col(Letter.sent_on) >= today - timedelta(days=rules.WROTE_WITHIN_DAYS)
 
 
-async def sweep(database: Database, now: datetime, today: date, local: datetime) -> SweepStats:
-    """Everything due today, then the digests of supporters whose window is open at `local` time."""
+async def sweep(
+    database: Database, now: datetime, today: date, local: datetime, *, make: bool = True, expire: bool = True
+) -> SweepStats:
+    """Everything due today (`make`: the scheduled job does it once a day), expiry and pruning
+    (`expire`: only on the real clock), then the digests of supporters whose window is open at `local`."""
     stats = SweepStats()
-    steps = (_calendar, _weekly, _birthdays, _last_calls, _releases_soon, _released, _pace)
+    steps = (_calendar, _weekly, _birthdays, _last_calls, _releases_soon, _released, _pace) if make else ()
     for step in steps:
         async with database.transaction() as session:
             await step(session, today, now, stats)
-    async with database.transaction() as session:
-        stats.expired = await _expire(session, today)
+    if expire:
+        async with database.transaction() as session:
+            stats.expired = await _expire(session, today)
     async with database.transaction() as session:
         stats.digests = await queue_digests(session, now, today, local)
     return stats
@@ -322,6 +327,12 @@ async def overtaken(session: AsyncSession, reminder: Reminder) -> bool:
     return (await session.exec(select(Letter.id).where(*condition).limit(1))).first() is not None
 
 
+async def shown(session: AsyncSession, reminder: Reminder) -> None:
+    """In the message being sent: what delivery records is its outcome (see finish)."""
+    reminder.status = SHOWN
+    session.add(reminder)
+
+
 async def defer(session: AsyncSession, reminder: Reminder) -> None:
     """Not in today's message (it is full): pending again, for the next day's."""
     reminder.status, reminder.outbox_id = PENDING, None
@@ -335,25 +346,41 @@ async def drop(session: AsyncSession, reminder: Reminder) -> None:
 
 
 async def finish(session: AsyncSession, outbox_id: int, status: str) -> None:
-    """What delivery recorded for the digest becomes each reminder's status."""
-    await session.exec(
-        update(Reminder)
-        .where(col(Reminder.outbox_id) == outbox_id, col(Reminder.status) == QUEUED)
-        .values(status=status)
-    )
+    """What delivery recorded for the message becomes the status of each reminder shown in it. When the
+    message was rendered, one attached after that (by another process's sweep) was not in it: it waits
+    for the next day. Without a render (the user blocked the bot), the outcome is every reminder's."""
+    mine = REMINDERS.c.outbox_id == outbox_id
+    shown = await session.exec(update(REMINDERS).where(mine, REMINDERS.c.status == SHOWN).values(status=status))
+    if shown.rowcount:
+        await session.exec(
+            update(REMINDERS).where(mine, REMINDERS.c.status == QUEUED).values(status=PENDING, outbox_id=None)
+        )
+    else:
+        await session.exec(update(REMINDERS).where(mine, REMINDERS.c.status == QUEUED).values(status=status))
 
 
 async def later(session: AsyncSession, supporter_id: int, outbox_id: int, tomorrow: date) -> int:
-    """ "Remind me tomorrow": the digest's reminders wait for tomorrow's window (even past their last day)."""
-    mine = await session.exec(
-        select(Reminder).where(col(Reminder.outbox_id) == outbox_id, col(Reminder.supporter_id) == supporter_id)
-    )
+    """ "Remind me tomorrow", pressed under the supporter's own message of today or yesterday: its
+    reminders come again in tomorrow's window, a day past their last day at most (an older message, or
+    an occasion whose time has gone, is not brought back). Returns how many will come."""
+    digest = await session.get(Outbox, outbox_id)
+    recent = {(tomorrow - timedelta(days=days)).isoformat() for days in (1, 2)}
+    if digest is None or digest.supporter_id != supporter_id or digest.key not in recent:
+        return 0
+    mine = await session.exec(select(Reminder).where(col(Reminder.outbox_id) == outbox_id))
     count = 0
     for reminder in mine.all():
-        reminder.status, reminder.outbox_id = PENDING, None
-        reminder.due_on, reminder.expires_on = tomorrow, max(reminder.expires_on, tomorrow)
+        reminder.outbox_id = None
+        if tomorrow > reminder.expires_on + timedelta(days=1):
+            reminder.status = EXPIRED
+        else:
+            reminder.status, reminder.due_on, reminder.expires_on = (
+                PENDING,
+                tomorrow,
+                max(reminder.expires_on, tomorrow),
+            )
+            count += 1
         session.add(reminder)
-        count += 1
     return count
 
 
@@ -362,8 +389,9 @@ async def set_switches(session: AsyncSession, supporter: Supporter, off: set[Rem
     session.add(supporter)
 
 
-async def birthdays_soon(session: AsyncSession, today: date, limit: int = 3) -> list[Prisoner]:
-    """Up to three writable people whose birthday is 21-28 days away, fewest recent letters first."""
+async def birthdays_soon(session: AsyncSession, today: date, supporter_id: int, limit: int = 3) -> list[Prisoner]:
+    """Up to three writable people whose birthday is 21-28 days away, chosen as /suggest chooses: among
+    the fewest recent letters, at random per supporter and week, so that not everyone gets the same three."""
     earliest, latest = rules.BIRTHDAYS_SOON_DAYS
     pairs = [(month, day) for month, day, _ in rules.birthday_dates(today, earliest, latest)]
     codes = [month * 100 + day for month, day in pairs]
@@ -371,9 +399,12 @@ async def birthdays_soon(session: AsyncSession, today: date, limit: int = 3) -> 
         select(Prisoner)
         .where(suggestions.writable(), (col(Prisoner.birth_month) * 100 + col(Prisoner.birth_day)).in_(codes))
         .order_by(col(Prisoner.load_ref), col(Prisoner.id))
-        .limit(limit)
+        .limit(suggestions.CANDIDATES)
     )
-    return list(result.all())
+    candidates = list(result.all())
+    pool = candidates[: max(limit, len(candidates) // 3)]  # the least written to third, at least `limit`
+    chosen = random.Random(supporter_id * 10_000 + today.toordinal() // 7).sample(pool, min(limit, len(pool)))
+    return sorted(chosen, key=lambda prisoner: (prisoner.load_ref, prisoner.id or 0))
 
 
 async def due_counts(session: AsyncSession, today: date) -> dict[str, int]:
