@@ -163,6 +163,10 @@ def run_bot(url: str, port: int, busy: bool = False) -> None:
     clock = (lambda: BUSY_AT + timedelta(seconds=time.monotonic() - started)) if busy else system_clock
     application = build_application(bot_settings(url, port), clock=clock)
     application.add_handler(CommandHandler("echo", echo), group=-1)
+    assert application.job_queue is not None
+    if not busy:  # idle: no reminder round (its first, a full sweep, would come 30 s after the start)
+        for job in application.job_queue.get_jobs_by_name("reminders"):
+            job.schedule_removal()
     if busy:
         from bot import jobs
 
@@ -171,7 +175,6 @@ def run_bot(url: str, port: int, busy: bool = False) -> None:
             pacer = context.application.bot_data.setdefault(jobs.PACER_KEY, jobs.pacer_for(deps))
             await jobs.run_reminders(deps, context.bot, pacer)
 
-        assert application.job_queue is not None
         application.job_queue.run_repeating(remind, interval=30, first=1, job_kwargs={"max_instances": 1})
     application.run_polling(poll_interval=0, timeout=10, stop_signals=(signal.SIGTERM, signal.SIGINT))
 
