@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 8080
 
 .PHONY: install catalogs extract demo run test test-postgres lint bench bench-fairness bench-latency bench-reminders bench-delivery clean
 
@@ -24,8 +25,9 @@ extract: $(STAMP)
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i locales/messages.pot -d locales -D messages
 
 # The sandbox: emulated Telegram, the bot, demo data and a chat page at http://127.0.0.1:8080
+# (another port: make demo PORT=8090)
 demo: install
-	$(BIN)/letterbot sandbox
+	$(BIN)/letterbot sandbox --port $(PORT)
 
 # The real bot (needs TELEGRAM_BOT_TOKEN).
 run: install

@@ -30,8 +30,10 @@ def build_application(
     sleep: Sleep = system_sleep,
     request: BaseRequest | None = None,
     rng: random.Random | None = None,
+    scheduled: bool = True,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """Build the bot: database, renderer, handlers in their order, error handler, command menus.
+    """Build the bot: database, renderer, handlers in their order, error handler, command menus, and
+    (unless `scheduled` is off: tests run each job themselves, on their own clock) the scheduled jobs.
 
     Migrations are not applied here: they run before the event loop starts (see `cli.run`).
     """
@@ -52,7 +54,8 @@ def build_application(
     application = builder.build()
     application.bot_data[common.DEPS_KEY] = deps
     register(application)
-    jobs.schedule(application)
+    if scheduled:
+        jobs.schedule(application)
     return application
 
 

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     # Messages a second the bot sends on its own (reminders, broadcasts), all chats together (bot/delivery).
     # Telegram allows about 30; the rest is left for replies to people, which are not paced.
     bot_send_rate: float = Field(default=25.0, gt=0, le=30, alias="BOT_SEND_RATE")
+    # Broadcasts with Telegram's allow_paid_broadcast: up to 1,000 messages a second, paid in Stars.
+    bot_paid_broadcast: bool = Field(default=False, alias="BOT_PAID_BROADCAST")
+    bot_paid_send_rate: float = Field(default=1000.0, gt=0, le=1000, alias="BOT_PAID_SEND_RATE")
     bot_webhook_url: str | None = Field(default=None, alias="BOT_WEBHOOK_URL")
     bot_webhook_secret: SecretStr | None = Field(default=None, alias="BOT_WEBHOOK_SECRET")
     bot_webhook_listen: str = Field(default="0.0.0.0:8443", alias="BOT_WEBHOOK_LISTEN")

@@ -16,6 +16,7 @@ from typing import Any
 from babel import Locale as BabelLocale
 from babel.core import UnknownLocaleError
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -25,6 +26,8 @@ DOMAIN = "messages"
 BLANK_LINES = re.compile(r"\n\s*\n(\s*\n)+")
 # What each language is called in itself, for the language buttons.
 NATIVE_NAMES: dict[Locale, str] = {"be": "Беларуская", "ru": "Русский", "en": "English"}
+# The same names inside a sentence ("the language of the bot is now беларуская"): lower case in be and ru.
+RUNNING_NAMES: dict[Locale, str] = {"be": "беларуская", "ru": "русский", "en": "English"}
 
 
 def parse_locale(code: str | None) -> Locale | None:
@@ -66,6 +69,10 @@ class Translator:
     def date(self, value: date, pattern: str = "d MMMM y") -> str:
         return format_date(value, pattern, locale=self.locale)
 
+    def number(self, value: float) -> str:
+        """A count as this language writes it: 12,408 in English, 12 408 in Belarusian and Russian."""
+        return format_decimal(value, locale=self.locale)
+
     def month(self, month: int) -> str:
         """The month's name standing alone ("March", "сакавік"), as on a button."""
         return format_date(date(2000, month, 1), "LLLL", locale=self.locale)
@@ -97,6 +104,7 @@ class I18n:
         env.install_gettext_translations(translator.translations, newstyle=True)  # type: ignore[attr-defined]  # added by the i18n extension
         env.policies["ext.i18n.trimmed"] = True  # the same msgids babel.cfg extracts
         env.filters["date"] = translator.date
+        env.filters["number"] = translator.number
         env.globals["locale"] = translator.locale
         return env
 

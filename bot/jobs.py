@@ -15,8 +15,8 @@ from bot.clock import system_clock
 from bot.delivery import sender
 from bot.delivery.pacer import Pacer
 from bot.deps import Deps
-from bot.handlers import reminder_digest
-from bot.services import holds, letters, reminders
+from bot.handlers import broadcast_message, broadcast_progress, reminder_digest
+from bot.services import broadcasts, draft_checks, holds, letters, reminders
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 600
@@ -25,6 +25,9 @@ STALE_SENDING = timedelta(minutes=15)  # a row claimed this long ago died with i
 PACER_KEY = "pacer"
 SWEPT_KEY = "reminders-made-on"
 DELIVERY_BUDGET = REMINDER_SECONDS - 60.0
+DELIVER_SECONDS = 5  # the outbox is looked at this often: a broadcast begins within seconds of its confirmation
+DELIVER_BUDGET = 60.0  # a round sends for at most this long, then the next goes on (a stop waits for one round)
+PAID_PACER_KEY = "paid-pacer"
 
 
 async def expire_holds(context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -33,6 +36,7 @@ async def expire_holds(context: CallbackContext[Any, Any, Any, Any]) -> None:
     async with deps.db.transaction() as session:
         expired = await holds.expire(session, deps.clock())
         old_letters = await letters.expire(session, deps.today())
+        await draft_checks.prune(session, deps.clock())
     if expired or old_letters:
         log.info("released %d expired holds, deleted %d letter rows past their keeping time", expired, old_letters)
 
@@ -41,14 +45,31 @@ def purposes() -> dict[str, sender.Purpose]:
     """What the outbox holds, and how each is rendered and told how it went."""
     return {
         reminders.PURPOSE: sender.Purpose(reminders.PURPOSE, reminder_digest.render, reminder_digest.finished),
+        broadcasts.PURPOSE: sender.Purpose(
+            broadcasts.PURPOSE, broadcast_message.render, broadcasts.finished, resent=broadcasts.resent
+        ),
     }
 
 
-def pacer_for(deps: Deps) -> Pacer:
-    """One pacer for everything the bot sends on its own: on the monotonic clock in production (a wall
-    clock set back would stretch a wait, set forward cut a 429's wait short), on the injected one in tests."""
+def pacer_for(deps: Deps, *, paid: bool = False) -> Pacer:
+    """One pacer for everything the bot sends on its own (another for paid broadcasts, whose limit is
+    Telegram's 1,000 a second): on the monotonic clock in production (a wall clock set back would
+    stretch a wait, set forward cut a 429's wait short), on the injected one in tests."""
     clock = time.monotonic if deps.clock is system_clock else (lambda: deps.clock().timestamp())
-    return Pacer(deps.settings.bot_send_rate, clock=clock, sleep=deps.sleep)
+    rate = deps.settings.bot_paid_send_rate if paid else deps.settings.bot_send_rate
+    return Pacer(rate, clock=clock, sleep=deps.sleep)
+
+
+async def deliver_tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """Every few seconds: whatever the outbox holds (broadcasts, and reminders queued by their job)."""
+    deps: Deps = context.application.bot_data["deps"]
+    pacer = context.application.bot_data.setdefault(PACER_KEY, pacer_for(deps))
+    paid = (
+        context.application.bot_data.setdefault(PAID_PACER_KEY, pacer_for(deps, paid=True))
+        if deps.settings.bot_paid_broadcast
+        else None
+    )
+    await sender.deliver_due(deps, context.bot, pacer, purposes(), budget=DELIVER_BUDGET, paid_pacer=paid)
 
 
 async def run_reminders(
@@ -101,6 +122,14 @@ def schedule(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.job_queue.run_repeating(
         expire_holds, interval=SWEEP_SECONDS, first=60, name="expire-holds", job_kwargs={"misfire_grace_time": 300}
     )
+    application.job_queue.run_repeating(
+        deliver_tick, interval=DELIVER_SECONDS, first=5, name="deliver",
+        job_kwargs={"misfire_grace_time": DELIVER_SECONDS, "max_instances": 1, "coalesce": True},
+    )  # fmt: skip
+    application.job_queue.run_repeating(
+        broadcast_progress.refresh, interval=broadcast_progress.PROGRESS_SECONDS, first=3, name="progress",
+        job_kwargs={"misfire_grace_time": 5, "max_instances": 1, "coalesce": True},
+    )  # fmt: skip
     application.job_queue.run_repeating(
         reminders_tick, interval=REMINDER_SECONDS, first=30, name="reminders",
         job_kwargs={"misfire_grace_time": REMINDER_SECONDS, "max_instances": 1, "coalesce": True},

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     MetaData,
     Table,
     Text,
@@ -159,6 +160,22 @@ class Supporter(SQLModel, table=True):
     last_seen_at: datetime = Field(sa_column=_utc_column())
 
 
+class DraftCheck(SQLModel, table=True):
+    """The draft check a supporter has open (bot/handlers/check.py): never the draft itself.
+
+    Where it was opened from (the letter text, as its button's data, for the way back), when, and, only
+    while the next part of a long draft may still come, which list entries its parts so far contained
+    (bot/rules/draft_check.py, Earlier).
+    """
+
+    supporter_id: int = Field(sa_column=Column(ForeignKey("supporter.id", ondelete="CASCADE"), primary_key=True))
+    opened_at: datetime = Field(sa_column=_utc_column())  # the last ask or check: the screen stays open a while
+    back_to: str | None = Field(default=None, max_length=64)
+    parts: int = 0  # parts checked together so far; 0 while waiting for the first
+    length: int = 0  # their characters
+    found: str | None = Field(default=None, max_length=4000)  # entry keys, one a line; None: no part may follow
+
+
 class RoleGrant(SQLModel, table=True):
     """A coordinator or admin power given to a Telegram user, and by whom (None: an operator)."""
 
@@ -211,6 +228,10 @@ class Hold(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc_column())
     expires_at: datetime = Field(sa_column=_utc_column())
     released_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    # The campaign the supporter came through, so that the letter logged for this hold counts for it.
+    campaign_id: int | None = Field(
+        default=None, sa_column=Column(ForeignKey("campaign.id", ondelete="SET NULL"), nullable=True)
+    )
 
 
 class Reminder(SQLModel, table=True):
@@ -243,7 +264,10 @@ class Outbox(SQLModel, table=True):
     which records how it went; the text is rendered when it is sent, never stored.
     """
 
-    __table_args__ = (UniqueConstraint("supporter_id", "purpose", "key", name="uq_outbox_once"),)
+    __table_args__ = (
+        UniqueConstraint("supporter_id", "purpose", "key", name="uq_outbox_once"),
+        Index("ix_outbox_purpose_key_status", "purpose", "key", "status"),  # a broadcast paused, counted
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     supporter_id: int = Field(
@@ -276,6 +300,77 @@ class AuditEntry(SQLModel, table=True):
     # The user acted upon, if any: kept in its own column so that /forget can clear it.
     subject_telegram_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
     detail: str | None = Field(default=None, sa_type=Text)
+
+
+class BroadcastStatus(enum.StrEnum):
+    DRAFT = "draft"  # being written by its coordinator; nothing queued
+    SENDING = "sending"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+    DONE = "done"
+
+
+class Broadcast(SQLModel, table=True):
+    """A coordinator's alert to many supporters: the texts, the audience, and how delivery went.
+
+    The recipients are outbox rows (purpose "broadcast", key = this id) while it is delivered; they are
+    deleted when it ends, so what stays says how many, never who.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_by: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))  # a staff member
+    created_at: datetime = Field(sa_column=_utc_column())
+    status: str = Field(default=BroadcastStatus.DRAFT.value, max_length=16, index=True)
+    audience: str = Field(default="all", max_length=32)  # see bot/rules/audiences.py
+    text_be: str | None = Field(default=None, sa_type=Text)  # Telegram HTML, checked when it was given
+    text_ru: str | None = Field(default=None, sa_type=Text)
+    text_en: str | None = Field(default=None, sa_type=Text)
+    fallback: str | None = Field(default=None, max_length=2)  # for recipients of another language
+    campaign_id: int | None = Field(
+        default=None, sa_column=Column(ForeignKey("campaign.id", ondelete="SET NULL"), nullable=True)
+    )
+    paid: bool = False  # sent with allow_paid_broadcast
+    total: int = 0
+    sent: int = 0
+    blocked: int = 0
+    failed: int = 0
+    uncertain: int = 0
+    dropped: int = 0  # not sent: cancelled before their turn
+    resent: int = 0  # begun when a sender died, so sent again: at most this many got it twice
+    progress_chat: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    progress_message: int | None = None
+    progress_shown: str | None = Field(default=None, max_length=64)  # the figures the message shows now
+    started_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    finished_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class Campaign(SQLModel, table=True):
+    """A coordinator's call to write within a target: one person, a facility, birthdays in a range of
+    days, or a date (a letter night). Opened by a deep link; letters logged through it are counted."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)  # the deep link's c_<code>
+    created_by: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    created_at: datetime = Field(sa_column=_utc_column())
+    target: str = Field(max_length=16)  # person, facility, birthdays, date
+    prisoner_id: int | None = Field(
+        default=None, sa_column=Column(ForeignKey("prisoner.id", ondelete="SET NULL"), nullable=True)
+    )
+    facility_key: str | None = Field(default=None, max_length=16)
+    first_day: date | None = None  # birthdays from this day (month and day count), or the letter night
+    last_day: date | None = None
+    text_be: str | None = Field(default=None, sa_type=Text)
+    text_ru: str | None = Field(default=None, sa_type=Text)
+    text_en: str | None = Field(default=None, sa_type=Text)
+
+
+class CampaignTally(SQLModel, table=True):
+    """Letters logged through a campaign, per person written to and day: counts with no supporter in them."""
+
+    campaign_id: int = Field(sa_column=Column(ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True))
+    prisoner_id: int = Field(sa_column=Column(ForeignKey("prisoner.id", ondelete="CASCADE"), primary_key=True))
+    day: date = Field(primary_key=True)
+    letters: int = 0
 
 
 LENGTH_CHECK = "length({column}) <= {length}"

@@ -17,7 +17,7 @@ HOLD_KEEP_DAYS = 14  # bot.services.holds.NOT_AGAIN_DAYS: whom you were offered,
 REMINDER_KEEP_DAYS = 60  # after its last day: a reminder row keeps it from being made twice
 RELEASE_NEWS_KEEP_DAYS = 400  # news of a release: kept a year, so that it comes once
 OUTBOX_KEEP_DAYS = 30  # after a message was delivered (or given up): whether it arrived
-PERSONAL_TABLES = ("supporter", "letter", "hold", "reminder", "outbox", "rolegrant", "auditentry")
+PERSONAL_TABLES = ("supporter", "draftcheck", "letter", "hold", "reminder", "outbox", "rolegrant", "auditentry")
 
 
 @dataclass(frozen=True)
@@ -49,9 +49,21 @@ ITEMS = (
          "supporter.reminder_window"),
     ),
     Item(
-        N_("Whether I am waiting for a draft to check (never the draft itself), and whether you have blocked me."),
-        N_("Until you send the draft or write to me again, or use /forget."),
+        N_(
+            "Whether I am waiting for a draft to check, or for your first name to finish a letter text and which "
+            "text it is (never the draft or the name itself), and whether you have blocked me."
+        ),
+        N_("Until you send the draft or the name, or write to me again, or use /forget."),
         ("supporter.pending_input", "supporter.is_active"),
+    ),
+    Item(
+        N_("While a draft check is open (an hour after the last draft you sent, a day at most): when you last "
+           "used it, the letter text you opened it from, how many parts of a draft it checked and their length, "
+           "and, only while the next part of a long draft may still come, which of the words I know were in them. "
+           "Never the draft itself."),
+        N_("A day after you last used the check, or until you use /forget."),
+        ("draftcheck.supporter_id", "draftcheck.opened_at", "draftcheck.back_to", "draftcheck.parts",
+         "draftcheck.length", "draftcheck.found"),
     ),
     Item(
         N_("When you first wrote to me, and the hour you last did."),
@@ -81,7 +93,8 @@ ITEMS = (
     Item(
         N_("Whom I suggested to you, and when, so that I do not offer the same person again soon."),
         N_("14 days, or until you use /forget."),
-        ("hold.id", "hold.supporter_id", "hold.prisoner_id", "hold.created_at", "hold.expires_at", "hold.released_at"),
+        ("hold.id", "hold.supporter_id", "hold.prisoner_id", "hold.created_at", "hold.expires_at", "hold.released_at",
+         "hold.campaign_id"),
     ),
     Item(
         N_("Reminders I prepare for you: what each is about (an occasion, or a person you wrote to), from "

@@ -135,7 +135,9 @@ async def start_harness(database_url: str, **settings: Any) -> Harness:
     server = api_server(telegram)
     port = server.start()
     config = make_settings(database_url, port, **settings)
-    application = build_application(config, clock=clock.utc, sleep=clock.sleep, rng=random.Random(2026))
+    application = build_application(
+        config, clock=clock.utc, sleep=clock.sleep, rng=random.Random(2026), scheduled=False
+    )  # each test runs the jobs it needs, on the fake clock
 
     async def processed(update: Update, _context: Any) -> None:
         await telegram.mark_processed(update.update_id)

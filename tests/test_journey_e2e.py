@@ -40,7 +40,7 @@ async def test_whole_journey(bot: Harness, locale: str) -> None:
     envelope_lines = lines.decode("utf-16-le").splitlines()
     assert envelope_lines[-1] == "REPUBLIC OF BELARUS"
     assert all(not any("a" <= c.lower() <= "z" for c in line) for line in envelope_lines[:-1])
-    assert len(buttons(card)) == 6
+    assert len(buttons(card)) == 7  # texts, "I sent it", the envelope's language, another, filters
 
     await person.press(labels["letter"])
     letter = person.last()
@@ -136,6 +136,9 @@ async def test_check_flags_a_draft_and_keeps_nothing(bot: Harness) -> None:
     assert "свободы" in report["text"] and "суд" in report["text"] and "Hello" in report["text"]
     clean = await person.send("/check Дорогая Мария! Желаю здоровья и тепла. Недавно читала хорошую книгу.")
     assert clean["text"].startswith("✅")
+    again = await person.send("Недавно читала хорошую книгу.")  # while the check is open: checked again
+    assert again["text"].startswith("✅")
+    bot.clock.advance(2 * 3600)  # an hour after the last check it is closed: text is not taken as a draft
     after = await person.send("просто текст")
     assert after["text"].startswith("Я не понял")
     database = bot.application.bot_data["deps"].db

@@ -62,14 +62,15 @@ async def test_filters_by_interest_and_facility_and_when_no_one_matches(bot: Har
     await person.press("Фильтры")
     assert "шахматы" in person.last()["text"]  # the filter in force is named
     await person.press("Учреждение")
-    await person.press("ИК №15")
+    await person.press("ИК №15 (Могилёв)")  # joins the interest: both hold
     offered = set()
     while "Где содержится: ИК №15" in person.last()["text"]:
+        assert "шахматы" in person.last()["text"]
         offered.add(person.last()["text"].split("\n")[0])
         await person.press("Другой человек")
-    assert len(offered) >= 2  # everyone in that colony, then nobody: each offered once in two weeks
+    assert offered  # everyone who matches and was not offered yet, then nobody: each once in two weeks
     assert "Под этот фильтр сейчас никто не подходит" in person.last()["text"]
-    await person.press("Без фильтра")
+    await person.press("Снять все фильтры")
     assert "REPUBLIC OF BELARUS" in person.last()["text"]
     assert buttons(person.last())[-1] == "Фильтры"
 
@@ -101,8 +102,8 @@ async def test_texts_for_another_occasion_variant_and_language(bot: Harness) -> 
     first = person.last()["text"].split("\n")[0]
     assert first.startswith("Letter text · ") and first.endswith("in Russian · variant 1 of 3")
     await person.press("Other occasion")
-    assert person.last()["text"] == "What is the letter for?"
-    assert len(buttons(person.last())) == 10  # every occasion
+    assert person.last()["text"].startswith("What is the letter for?")
+    assert len(buttons(person.last())) >= 9  # every occasion (8 March only for a woman)
     await person.press("New Year")
     text = person.last()["text"]
     assert text.startswith("Letter text · New Year · in Russian · variant 1 of 3")
@@ -126,10 +127,16 @@ async def test_texts_for_another_occasion_variant_and_language(bot: Harness) -> 
     report = await person.send("Жадаю Вам свабоды і цярпення.")
     assert "свабоды" in report["text"]
     assert person.messages()[-3]["text"].startswith("Postcard text · New Year")
-    card = await person.send("/suggest")  # the chosen letter language is kept: texts and envelope in be
+    card = await person.send("/suggest")  # a text in be changes no envelope: the card's choice stands
     data = [button["callback_data"] for row in card["reply_markup"]["inline_keyboard"] for button in row]
-    assert data[0].endswith(":letter:be:1")
-    envelope = card["text"].split("Address for the envelope")[1]
+    assert data[0].endswith(":letter:ru:1")
+    envelope = card["text"].split("Address for the envelope, in Russian")[1]
+    assert any(facility in envelope for facility in ("ИК №", "СИЗО №", "Тюрьма №")), envelope
+    await person.press("Envelope and texts in Belarusian")  # the choice the card shows, changed there
+    card = person.last()
+    data = [button["callback_data"] for row in card["reply_markup"]["inline_keyboard"] for button in row]
+    assert data[0].endswith(":letter:be:1") and "Envelope and texts in Russian" in buttons(card)
+    envelope = card["text"].split("Address for the envelope, in Belarusian")[1]
     assert any(facility in envelope for facility in ("ПК №", "СІЗА №", "Турма №")), envelope
 
 

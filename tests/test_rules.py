@@ -128,7 +128,7 @@ def test_every_occasion_has_several_texts_in_both_languages_with_a_gloss() -> No
     ("language", "gender", "greeting"),
     [("ru", Gender.FEMALE.value, "Дорогая Мария!"), ("ru", Gender.MALE.value, "Дорогой Мария!"),
      ("ru", None, "Здравствуйте, Мария!"), ("be", Gender.FEMALE.value, "Дарагая Мария!"),
-     ("be", Gender.MALE.value, "Дарагі Мария!"), ("en", None, "Hello, Мария!")],
+     ("be", Gender.MALE.value, "Дарагі Мария!"), ("en", None, "Dear Мария,"), ("en", Gender.MALE.value, "Dear Мария,")],
 )  # fmt: skip
 def test_greeting_agrees_with_gender(language: str, gender: str | None, greeting: str) -> None:
     library = letter_texts.Library(TEMPLATES_DIR)
@@ -158,3 +158,20 @@ def test_default_occasion(
         birth_month=birthday[0], birth_day=birthday[1], gender=gender, today=today, written_before=written
     )
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("institution", "kind"),
+    [("ИК №4", "colony"), ("ПК №15", "colony"), ("Исправительная колония №3", "colony"), ("КП №6", "settlement"),
+     ("СИЗО №1", "pretrial"), ("СІЗА №1", "pretrial"), ("Тюрьма №1", "prison"), ("Турма №8", "prison"),
+     ("г. Гомель", None), ("", None)],
+)  # fmt: skip
+def test_facility_kind_reads_the_short_name(institution: str, kind: str | None) -> None:
+    assert envelope.facility_kind(institution) == kind
+
+
+def test_8_march_is_offered_only_for_women() -> None:
+    assert Occasion.WOMENS_DAY in letter_texts.offered_occasions(Gender.FEMALE.value)
+    for gender in (Gender.MALE.value, None):
+        offered = letter_texts.offered_occasions(gender)
+        assert Occasion.WOMENS_DAY not in offered and Occasion.SOLIDARITY_DAY in offered

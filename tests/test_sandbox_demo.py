@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -16,6 +20,7 @@ from sqlmodel import select
 from telegram import Update
 from telegram.ext import TypeHandler
 
+from bot import PROJECT_ROOT
 from bot.config import Settings
 from bot.models import Role, RoleGrant
 from bot.rules import fairness, occasions
@@ -183,7 +188,7 @@ async def test_moving_the_clock_brings_a_birthday_reminder(sandbox: server.Sandb
         await emma.send("/start")
         card = await emma.send("/suggest")
         assert "Why this person: their birthday is on" in card["text"]  # the demo puts birthdays soon first
-        name = card["text"].split("\n")[0].split(",")[0]  # "Maryna Zhdanovich, 44 years"
+        name = card["text"].split("\n")[0].split(",")[0]  # "Maryna Zhdanovich, aged 44"
         await emma.press("I sent a letter")
         await emma.press("Today")
         assert emma.messages()[-1]["text"].startswith("Saved")
@@ -208,3 +213,66 @@ async def test_moving_the_clock_brings_a_birthday_reminder(sandbox: server.Sandb
         assert to_date["label"] == "Wed 2 Dec 2026, 19:00"
     assert sandbox.clock.local() == datetime(2026, 12, 2, 19, 0, tzinfo=MINSK)
     assert not [call for call in sandbox.telegram.refusals() if call.error_code == 400]
+
+
+async def test_the_page_shows_answers_the_chat_of_each_call_the_menu_and_roles_as_they_change(
+    sandbox: server.Sandbox,
+) -> None:
+    async with httpx.AsyncClient(base_url=sandbox.url) as client:
+        kasia = PageUser(client, sandbox, 7000004)  # a coordinator whose Telegram speaks Russian
+
+        async def page() -> dict[str, Any]:
+            return dict((await client.get(f"/sandbox/api/chat/{kasia.id}")).json())
+
+        async def role() -> str:
+            users = (await client.get("/sandbox/api/users")).json()["users"]
+            return str(next(user["role"] for user in users if user["id"] == kasia.id))
+
+        # The command menu her Telegram shows: the one the bot set for Russian, then her chat's own.
+        assert (await page())["commands"][0] == {"command": "suggest", "description": "Кому написать"}
+        await kasia.send("/suggest")
+        await kasia.press("Фильтры")
+        await kasia.press("Женщины")
+        await kasia.act("press", {"message_id": kasia.messages()[-1]["message_id"], "data": "flt:set:fac:forged"})
+        chat = await page()
+        assert chat["answers"][-2:] == [
+            {"id": chat["answers"][-2]["id"], "text": "Фильтр сохранён.", "alert": False},
+            {"id": chat["answers"][-1]["id"], "text": "Эта кнопка больше не действует.", "alert": True},
+        ]
+        named = {(call["method"], call["chat"]) for call in chat["calls"]}
+        assert {("sendMessage", "Kasia (coordinator)"), ("answerCallbackQuery", "Kasia (coordinator)"),
+                ("editMessageText", "Kasia (coordinator)"), ("setMyCommands", None)} <= named  # fmt: skip
+        await kasia.send("/language")
+        await kasia.press("English")
+        assert (await page())["commands"][0] == {"command": "suggest", "description": "Whom to write to"}
+
+        # /forget takes her role away: the page says so at once.
+        assert await role() == "coordinator"
+        await kasia.send("/forget")
+        await kasia.press("Yes, delete everything")
+        assert await role() == "supporter"
+        # Her chat's own menu is gone: Telegram falls back to the one for her language.
+        assert (await page())["commands"][0] == {"command": "suggest", "description": "Кому написать"}
+
+
+def test_a_busy_port_gets_one_line_and_leaves_the_sandbox_database_alone(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "BOT_", "DATABASE"))}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "sandbox", "--port", str(port), "--database-url", "sqlite:///unused"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"port {port} is in use: try `make demo PORT={port + 10}`"]
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_demo_takes_a_port() -> None:
+    result = subprocess.run(
+        ["make", "--dry-run", "demo", "PORT=8091"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines()[-1].endswith("letterbot sandbox --port 8091")

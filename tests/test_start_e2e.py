@@ -41,7 +41,7 @@ async def test_language_button_switches_and_is_remembered(bot: Harness) -> None:
     answer = await person.press("Беларуская")
     assert answer == {"text": "Мова захавана.", "show_alert": False}
     edited = person.messages()[0]
-    assert edited["text"].startswith("Гатова: цяпер мова бота — Беларуская.")
+    assert edited["text"].startswith("Гатова: цяпер мова бота — беларуская.")
     assert "edit_date" in edited
     reply = await person.send("/help")
     assert reply["text"].startswith("Што я ўмею")
@@ -81,7 +81,7 @@ async def test_privacy_and_unknown_text(bot: Harness) -> None:
     privacy = await person.send("/privacy")
     assert "Што я захоўваю пра вас" in privacy["text"]
     unknown = await person.send("how are you?")
-    assert unknown["text"] == "Я не зразумеў. Дашліце /help, каб убачыць, што я ўмею."
+    assert unknown["text"] == "Я не зразумеў. Дашліце /help, каб даведацца, што я ўмею."
 
 
 async def test_after_the_pace_question_one_button_leads_on(bot: Harness) -> None:

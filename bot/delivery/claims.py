@@ -20,7 +20,7 @@ from sqlmodel import select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import Database
-from bot.delivery.outcomes import PENDING, SENDING
+from bot.delivery.outcomes import CLAIMED, PENDING
 from bot.models import Outbox, table_of
 
 OUTBOX = table_of(Outbox)
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 
 async def claim(session: AsyncSession, now: datetime, purposes: Collection[str], limit: int) -> list[int]:
-    """Mark up to `limit` pending rows of these purposes "sending", oldest first; their ids.
+    """Mark up to `limit` pending rows of these purposes "claimed", oldest first; their ids.
 
     One statement, so a row is never seen pending by two claims. Only purposes this sender can render
     are taken: a row of another purpose waits for a process that knows it.
@@ -46,7 +46,7 @@ async def claim(session: AsyncSession, now: datetime, purposes: Collection[str],
     result = await session.exec(
         update(OUTBOX)
         .where(OUTBOX.c.id.in_(due.scalar_subquery()))
-        .values(status=SENDING, claimed_at=now)
+        .values(status=CLAIMED, claimed_at=now)
         .returning(OUTBOX.c.id)
     )
     return sorted(result.scalars())
@@ -56,7 +56,7 @@ async def release(session: AsyncSession, ids: Collection[int]) -> None:
     """Give claimed rows that were not attempted back to the next run (a stop, a time budget, an error)."""
     await session.exec(
         update(OUTBOX)
-        .where(OUTBOX.c.id.in_(list(ids)), OUTBOX.c.status == SENDING)
+        .where(OUTBOX.c.id.in_(list(ids)), OUTBOX.c.status == CLAIMED)
         .values(status=PENDING, claimed_at=None)
     )
 

@@ -1,7 +1,10 @@
 """How one outbox message ended, and the statuses a row passes through before that.
 
-A row is "pending" when written, "sending" once a sender claimed it, then one of the outcomes below.
-An outcome is final: nothing is sent again for a row that has one.
+A row is "pending" when written, "claimed" once a sender took it into a batch, "sending" from the
+moment its send begins, then one of the outcomes below. An outcome is final: nothing is sent again for
+a row that has one. A row "claimed" when its sender died was never sent and goes back to pending; one
+"sending" may have arrived, and its purpose decides (reminders: uncertain; broadcasts: sent again, and
+counted as a possible duplicate).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import enum
 
 PENDING = "pending"
+CLAIMED = "claimed"
 SENDING = "sending"
 
 

@@ -31,10 +31,12 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Rendered:
-    """A message as it is sent: HTML text and an optional inline keyboard."""
+    """A message as it is sent: HTML text and an optional inline keyboard; `paid`: sent with Telegram's
+    allow_paid_broadcast (up to 1,000 a second, paid in Stars; BOT_PAID_BROADCAST)."""
 
     text: str
     markup: InlineKeyboardMarkup | None = None
+    paid: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,10 @@ async def attempt(bot: Bot, pacer: Pacer, chat_id: int, message: Rendered) -> At
         await pacer.wait(chat_id)
         requests += 1
         try:
-            await bot.send_message(chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=message.markup)
+            await bot.send_message(
+                chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=message.markup,
+                allow_paid_broadcast=message.paid or None,
+            )  # fmt: skip
             return Attempt(Outcome.SENT, requests)
         except RetryAfter as exc:
             pacer.hold(retry_seconds(exc))

@@ -15,10 +15,15 @@ from telegram.ext import (
 
 from bot.handlers import (
     about,
+    broadcast,
+    broadcast_progress,
     buttons,
+    campaign_admin,
+    campaign_open,
     check,
     common,
     errors,
+    finish,
     forget,
     language,
     letters,
@@ -30,6 +35,7 @@ from bot.handlers import (
 )
 
 COMMANDS = ("start", "help", "language", "privacy", "forget", "suggest", "letters", "check", "reminders")
+STAFF_COMMANDS = ("broadcast", "broadcasts", "campaign", "campaigns")  # coordinators and admins
 PRIVATE = filters.ChatType.PRIVATE
 # The update types the handlers below take, and so all the bot asks Telegram for: edits of messages are
 # not handled, and other types would only be fetched to be thrown away.
@@ -39,7 +45,7 @@ ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]  # PTB's handler generics vary per kind
     return [
         # In a group, one of our commands gets a pointer to a private chat; other messages there are not ours.
-        CommandHandler(COMMANDS, common.private_only, filters=~PRIVATE),
+        CommandHandler(COMMANDS + STAFF_COMMANDS, common.private_only, filters=~PRIVATE),
         # Commands first, each by its name.
         CommandHandler("start", start.start, filters=PRIVATE),
         CommandHandler("help", about.show_help, filters=PRIVATE),
@@ -50,6 +56,11 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]  # PTB's handler 
         CommandHandler("letters", letters.show, filters=PRIVATE),
         CommandHandler("check", check.command, filters=PRIVATE),
         CommandHandler("reminders", reminders.command, filters=PRIVATE),
+        # Staff commands: each checks the role from the database on every update, and refuses others.
+        CommandHandler("broadcast", broadcast.command, filters=PRIVATE),
+        CommandHandler("broadcasts", broadcast_progress.listing, filters=PRIVATE),
+        CommandHandler("campaign", campaign_admin.command, filters=PRIVATE),
+        CommandHandler("campaigns", campaign_admin.listing, filters=PRIVATE),
         # Buttons, each family by the kinds of button data it reads (bot/handlers/buttons.py); anything
         # else pressed, old or forged, is refused below.
         CallbackQueryHandler(language.choose, pattern=buttons.matches(*language.BUTTONS)),
@@ -57,10 +68,16 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]  # PTB's handler 
         CallbackQueryHandler(start.pace, pattern=buttons.matches(*start.PACE_BUTTONS)),
         CallbackQueryHandler(suggest.button, pattern=buttons.matches(*suggest.BUTTONS)),
         CallbackQueryHandler(texts.show, pattern=buttons.matches(*texts.BUTTONS)),
+        CallbackQueryHandler(finish.ask, pattern=buttons.matches(buttons.FinishAsk)),
+        CallbackQueryHandler(finish.button, pattern=buttons.matches(buttons.FinishChoose, buttons.FinishPdf)),
         CallbackQueryHandler(letters.sent, pattern=buttons.matches(*letters.SENT_BUTTONS)),
         CallbackQueryHandler(letters.entry, pattern=buttons.matches(*letters.ENTRY_BUTTONS)),
         CallbackQueryHandler(check.button, pattern=buttons.matches(*check.BUTTONS)),
         CallbackQueryHandler(reminders.button, pattern=buttons.matches(*reminders.BUTTONS)),
+        CallbackQueryHandler(broadcast.button, pattern=buttons.matches(*broadcast.BUTTONS)),
+        CallbackQueryHandler(broadcast_progress.control, pattern=buttons.matches(*broadcast_progress.BUTTONS)),
+        CallbackQueryHandler(campaign_admin.button, pattern=buttons.matches(*campaign_admin.BUTTONS)),
+        CallbackQueryHandler(campaign_open.button, pattern=buttons.matches(*campaign_open.BUTTONS)),
         # Telegram's notice that the user blocked (or unblocked) the bot.
         ChatMemberHandler(membership.changed, ChatMemberHandler.MY_CHAT_MEMBER),
         # Plain text: a draft when /check asked for one, else a pointer to /help.

@@ -59,6 +59,19 @@ class CheckDraft(Button):
     PREFIX = "chk:ask"
 
 
+@dataclasses.dataclass(frozen=True)
+class CheckLetter(Button):
+    """The "Check my draft" button under a letter text, and "Check again" under a draft checked from
+    there: the text it came from (a LetterText's fields), for the way back to it and to the card."""
+
+    PREFIX = "chk:tpl"
+    prisoner: int
+    occasion: Occasion | None
+    kind: LetterKind
+    language: Literal["ru", "be"]
+    variant: int = bounded(99, minimum=1)
+
+
 # --- /suggest: the next person, a card, filters ---------------------------------------------------
 
 
@@ -74,8 +87,20 @@ class ShowCard(Button):
 
 
 @dataclasses.dataclass(frozen=True)
+class CardLanguage(Button):
+    """On a card: write the envelope (and offer the texts) in this language from now on."""
+
+    PREFIX = "sug:lang"
+    prisoner: int
+    language: Literal["ru", "be"]
+
+
+@dataclasses.dataclass(frozen=True)
 class FilterMenu(Button):
+    """The filters now and the choices; `prisoner` is the card it was opened from (0: none), to go back to."""
+
     PREFIX = "flt:menu"
+    prisoner: int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,15 +110,26 @@ class FilterOptions(Button):
     PREFIX = "flt:opt"
     kind: OptionsKind
     page: int = bounded(MAX_PAGE)
+    prisoner: int = bounded(MAX_ROW_ID)
 
 
 @dataclasses.dataclass(frozen=True)
 class SetFilter(Button):
-    """Choose a filter: `none` clears it; month, gender, facility and interest carry their value."""
+    """Add a filter (in place of one of its slot) and suggest under them all: `none` clears them all;
+    month, gender, facility and interest carry their value."""
 
     PREFIX = "flt:set"
     kind: FilterKind
     value: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class DropFilter(Button):
+    """A filter's chip: remove that one and show the filters again."""
+
+    PREFIX = "flt:drop"
+    kind: Literal["bday", "month", "gender", "fac", "int"]
+    prisoner: int
 
 
 # --- Letter texts ----------------------------------------------------------------------------------
@@ -228,3 +264,125 @@ class StopReminders(Button):
 
     PREFIX = "rem:stop"
     kind: ReminderKind
+
+
+# --- /broadcast, /broadcasts, campaigns (coordinators and admins; the handlers check the role) -----
+
+BroadcastStep = Literal["menu", "audience", "texts", "fallback", "campaign", "preview", "confirm", "send", "discard"]
+BroadcastAction = Literal["pause", "resume", "cancel", "cancel_yes", "cancel_no", "refresh"]
+
+
+@dataclasses.dataclass(frozen=True)
+class BroadcastGo(Button):
+    """A step of writing the coordinator's own draft (which draft: theirs, read from the database)."""
+
+    PREFIX = "bc:go"
+    step: BroadcastStep
+
+
+@dataclasses.dataclass(frozen=True)
+class BroadcastAudience(Button):
+    """Everyone ("all"), a language, a pace; "wrote" asks for the person's id."""
+
+    PREFIX = "bc:aud"
+    kind: Literal["all", "lang", "pace", "wrote"]
+    value: Literal["-", "be", "ru", "en", "monthly", "fortnightly", "occasions"]
+
+
+@dataclasses.dataclass(frozen=True)
+class BroadcastText(Button):
+    """Ask for (or, with `drop`, remove) the draft's text in one language."""
+
+    PREFIX = "bc:txt"
+    locale: Literal["be", "ru", "en"]
+    drop: Literal["0", "1"] = "0"
+
+
+@dataclasses.dataclass(frozen=True)
+class BroadcastFallback(Button):
+    PREFIX = "bc:fb"
+    locale: Literal["be", "ru", "en"]
+
+
+@dataclasses.dataclass(frozen=True)
+class BroadcastCampaign(Button):
+    """Attach a campaign's button to the draft (0: none)."""
+
+    PREFIX = "bc:cmp"
+    campaign: int
+
+
+@dataclasses.dataclass(frozen=True)
+class BroadcastControl(Button):
+    """Under a broadcast's progress message."""
+
+    PREFIX = "bc:ctl"
+    broadcast: int
+    action: BroadcastAction
+
+
+@dataclasses.dataclass(frozen=True)
+class OpenCampaign(Button):
+    """Under a broadcast or a campaign's message: the campaign's text and someone within its target."""
+
+    PREFIX = "cmp:open"
+    campaign: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CampaignResults(Button):
+    PREFIX = "cmp:res"
+    campaign: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CampaignText(Button):
+    """Ask for a campaign's text in one language."""
+
+    PREFIX = "cmp:txt"
+    campaign: int
+    locale: Literal["be", "ru", "en"]
+
+
+# --- Finishing a letter text with the writer's name (bot/handlers/finish.py) -----------------------
+# The name itself is never in a button: it travels in the messages (docs: "Nothing typed here is stored").
+
+
+@dataclasses.dataclass(frozen=True)
+class FinishAsk(Button):
+    """Under a letter text: ask for the writer's first name to finish it."""
+
+    PREFIX = "fin:ask"
+    prisoner: int
+    occasion: Occasion
+    kind: LetterKind
+    language: Literal["ru", "be"]
+    variant: int = bounded(99, minimum=1)
+
+
+@dataclasses.dataclass(frozen=True)
+class FinishChoose(Button):
+    """Under a finished letter: the words about the writer chosen (`choices`, one digit a group: see
+    bot/services/finished_letters.py), and whether the choices are open."""
+
+    PREFIX = "fin"
+    prisoner: int
+    occasion: Occasion
+    kind: LetterKind
+    language: Literal["ru", "be"]
+    variant: int = bounded(99, minimum=1)
+    choices: str = "000000"
+    open: Literal["0", "1"] = "0"
+
+
+@dataclasses.dataclass(frozen=True)
+class FinishPdf(Button):
+    """Under a finished letter: send it as a PDF to print."""
+
+    PREFIX = "fin:pdf"
+    prisoner: int
+    occasion: Occasion
+    kind: LetterKind
+    language: Literal["ru", "be"]
+    variant: int = bounded(99, minimum=1)
+    choices: str = "000000"

@@ -75,12 +75,18 @@ def context(request: Request, pick: suggestions.Pick) -> dict[str, Any]:
     birthday = occasions.next_birthday(prisoner.birth_month, prisoner.birth_day, today)
     language = letter_language(request)
     bio = {"be": prisoner.bio_be, "ru": prisoner.bio_ru, "en": prisoner.bio_en}[request.locale]
+    name = display_name(prisoner, request.locale)
+    on_envelope = prisoner.name_be if language == "be" else prisoner.name_ru
+    facility = (prisoner.institution_be if request.locale == "be" else prisoner.institution_ru) or ""
     return {
-        "name": display_name(prisoner, request.locale),
+        "name": name,
         "age": occasions.age_on(prisoner.birth_year, prisoner.birth_month, prisoner.birth_day, today),
         "birthday": birthday,
         "birthday_soon": pick.birthday,
-        "facility": (prisoner.institution_be if request.locale == "be" else prisoner.institution_ru) or "",
+        "facility": facility,
+        # An English reader learns what ИК or СИЗО stands for, and which Cyrillic name the envelope carries.
+        "facility_kind": envelope.facility_kind(facility) if request.locale == "en" else None,
+        "envelope_name": on_envelope if on_envelope != name else None,
         "interests": [interest_label(request, part) for part in (prisoner.interests or "").split(";") if part.strip()],
         "bio": bio or prisoner.bio_ru or "",
         "envelope": envelope_lines(prisoner, language) if prisoner.in_custody and prisoner.address_ru else [],
@@ -128,8 +134,12 @@ def keyboard(request: Request, prisoner: Prisoner) -> InlineKeyboardMarkup:
             buttons.make(t._("I sent a letter"), buttons.SentAsk(pid, letter, None)),
             buttons.make(t._("I sent a postcard"), buttons.SentAsk(pid, postcard, None)),
         ])  # fmt: skip
+        # The language of the envelope and the texts is a choice the card shows, changed only here.
+        other: Literal["ru", "be"] = "ru" if language == "be" else "be"
+        label = t._("Envelope and texts in Belarusian") if other == "be" else t._("Envelope and texts in Russian")
+        rows.append([buttons.make(label, buttons.CardLanguage(pid, other))])
     rows.append([
         buttons.make(t._("Another person"), buttons.NextPerson()),
-        buttons.make(t._("Filters"), buttons.FilterMenu()),
+        buttons.make(t._("Filters"), buttons.FilterMenu(pid)),
     ])  # fmt: skip
     return InlineKeyboardMarkup(rows)

@@ -22,7 +22,7 @@ from bot.deps import Deps
 from bot.handlers import buttons, outgoing
 from bot.i18n import NATIVE_NAMES, Translator, resolve_locale
 from bot.models import Role, Supporter
-from bot.services import roles, supporters
+from bot.services import audit, roles, supporters
 
 DEPS_KEY = "deps"
 
@@ -110,8 +110,13 @@ Handler = Callable[[Update, AppContext, Request], Coroutine[Any, Any, None]]
 PtbCallback = Callable[[Update, AppContext], Coroutine[Any, Any, None]]
 
 
-def handler(*, requires: Role | None = None) -> Callable[[Handler], PtbCallback]:
-    """Open the update's transaction, find the supporter, and check the role if one is required."""
+STAFF = (Role.COORDINATOR, Role.ADMIN)
+
+
+def handler(*, requires: Role | tuple[Role, ...] | None = None) -> Callable[[Handler], PtbCallback]:
+    """Open the update's transaction, find the supporter, and check the role if one is required (any
+    one of several, when a tuple is given), from the database on every update."""
+    allowed = set(requires if isinstance(requires, tuple) else () if requires is None else (requires,))
 
     def decorate(func: Handler) -> PtbCallback:
         @functools.wraps(func)
@@ -138,8 +143,8 @@ def handler(*, requires: Role | None = None) -> Callable[[Handler], PtbCallback]
                     # Kept from the first contact, so that what the bot sends on its own (reminders)
                     # speaks the language the person saw; /language changes it.
                     await supporters.set_locale(session, supporter, request.locale)
-                if requires is not None and requires not in await request.roles():
-                    refuse(request)
+                if allowed and not allowed & await request.roles():
+                    refuse(request, func.__module__.rpartition(".")[2] + "." + func.__name__)
                 else:
                     await func(update, context, request)
             # Committed: whatever Telegram says now, the change stands. Each reply is tried on its own,
@@ -166,7 +171,10 @@ async def private_only(update: Update, context: AppContext) -> None:
         await update.effective_message.reply_text(text)
 
 
-def refuse(request: Request) -> None:
+def refuse(request: Request, what: str) -> None:
+    """Refuse a privileged command or button, and audit it: what was tried, not who (a supporter's id
+    never goes into the audit log)."""
+    audit.record(request.session, at=request.deps.clock(), actor=None, action="refused", detail=what)
     text = request.t._("This is only for coordinators and admins of the bot.")
     if request.update.callback_query is not None:
         request.answer(text, alert=True)

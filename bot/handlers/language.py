@@ -6,7 +6,7 @@ from telegram import BotCommandScopeChat, Update
 
 from bot.handlers import buttons, menu
 from bot.handlers.common import AppContext, Request, handler, language_keyboard
-from bot.i18n import NATIVE_NAMES
+from bot.i18n import RUNNING_NAMES
 from bot.services import supporters
 
 BUTTONS = (buttons.ChooseLanguage,)
@@ -14,7 +14,7 @@ BUTTONS = (buttons.ChooseLanguage,)
 
 @handler()
 async def ask(update: Update, context: AppContext, request: Request) -> None:
-    request.reply(request.render("language", language=NATIVE_NAMES[request.locale]), language_keyboard(request.locale))
+    request.reply(request.render("language", language=RUNNING_NAMES[request.locale]), language_keyboard(request.locale))
 
 
 @handler()
@@ -29,5 +29,5 @@ async def choose(update: Update, context: AppContext, request: Request) -> None:
     await supporters.set_locale(request.session, request.supporter, locale)
     request.locale = locale
     request.answer(request.t._("Language saved."))
-    request.show(request.render("language_saved", language=NATIVE_NAMES[locale]), language_keyboard(locale))
+    request.show(request.render("language_saved", language=RUNNING_NAMES[locale]), language_keyboard(locale))
     request.then(context.bot.set_my_commands, menu.commands(request.t), scope=BotCommandScopeChat(request.chat_id))

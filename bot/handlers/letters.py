@@ -54,7 +54,7 @@ async def sent(update: Update, context: AppContext, request: Request) -> None:
         InlineKeyboardMarkup([[
             buttons.make(request.t._("Write to someone else"), buttons.NextPerson()),
             buttons.make(request.t._("My letters"), buttons.LettersPage(0)),
-        ]]),
+        ], [back_to_card(request, pressed.prisoner)]]),
     )  # fmt: skip
 
 
@@ -65,14 +65,20 @@ def _when(request: Request, asked: buttons.SentAsk) -> InlineKeyboardMarkup:
         on = today - timedelta(days=days_ago)
         return buttons.make(label, buttons.SentOn(asked.prisoner, asked.kind, asked.occasion, on))
 
+    back = [back_to_card(request, asked.prisoner)]
     if asked.earlier == "1":
         choices = [day(t.date(today - timedelta(days=days), "d MMMM"), days) for days in EARLIER_DAYS]
-        return InlineKeyboardMarkup([choices[i : i + 3] for i in range(0, len(choices), 3)])
+        return InlineKeyboardMarkup([*(choices[i : i + 3] for i in range(0, len(choices), 3)), back])
     earlier = dataclasses.replace(asked, earlier="1")
     return InlineKeyboardMarkup([
         [day(t._("Today"), 0), day(t._("Yesterday"), 1)],
         [buttons.make(t._("Earlier"), earlier)],
+        back,
     ])  # fmt: skip
+
+
+def back_to_card(request: Request, prisoner: int) -> InlineKeyboardButton:
+    return buttons.make(request.t._("Back to the card"), buttons.ShowCard(prisoner))
 
 
 @handler()
@@ -93,7 +99,7 @@ async def _history(request: Request, page: int) -> None:
         letter = entry.letter
         name = cards.name_for(request.locale, entry.name_be, entry.name_ru, entry.name_en)
         entries_view.append({"day": letter.sent_on, "kind": letter.kind, "reply": letter.reply_received, "name": name})
-        label = f"{t.date(letter.sent_on, 'd MMM')} · {name}"
+        label = f"{t.date(letter.sent_on, 'dd.MM')} · {name}"  # numeric: a short month name reads as a word cut off
         reply = "✓ " + t._("Reply") if letter.reply_received else t._("Got a reply")
         rows.append([
             buttons.make(f"{label}: {reply}", buttons.LetterAction("reply", letter.id or 0, page)),
@@ -106,10 +112,17 @@ async def _history(request: Request, page: int) -> None:
         turn.append(buttons.make(t._("Earlier letters") + " ▶", buttons.LettersPage(page + 1)))
     if turn:
         rows.append(turn)
+    # People suggested lately and not written to yet: "I sent it" stays within reach on their card.
+    waiting = await suggestions.awaiting_letters(
+        request.session, supporter_id, request.deps.clock(), request.deps.today()
+    ) if page == 0 else []  # fmt: skip
+    rows += [[buttons.make("✉️ " + cards.display_name(p, request.locale), buttons.ShowCard(p.id or 0))] for p in waiting]
+    if not entries:
+        rows += [list(row) for row in find_someone_keyboard(request).inline_keyboard]
     request.show(
         request.render("letters", entries=entries_view, letters=counts["letter"], postcards=counts["postcard"],
-                       page=page + 1, pages=pages),
-        InlineKeyboardMarkup(rows) if rows else find_someone_keyboard(request),
+                       page=page + 1, pages=pages, waiting=bool(waiting)),
+        InlineKeyboardMarkup(rows),
     )  # fmt: skip
 
 
@@ -133,9 +146,11 @@ async def entry(update: Update, context: AppContext, request: Request) -> None:
         request.answer(t._("Marked: a reply came."))
         await _history(request, pressed.page)
     elif pressed.action == "ask":
+        prisoner = await suggestions.get(request.session, letter.prisoner_id)
+        name = cards.display_name(prisoner, request.locale) if prisoner is not None else ""
         request.answer()
         request.show(
-            request.render("letter_delete", day=letter.sent_on, kind=letter.kind),
+            request.render("letter_delete", day=letter.sent_on, kind=letter.kind, name=name),
             InlineKeyboardMarkup([[
                 buttons.make(t._("Yes, delete"), dataclasses.replace(pressed, action="delete")),
                 buttons.make(t._("No, keep it"), buttons.LettersPage(pressed.page)),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.handlers import buttons
+from bot.handlers import buttons, campaign_open
 from bot.handlers.common import AppContext, Request, find_someone_keyboard, handler, language_keyboard
-from bot.i18n import NATIVE_NAMES
+from bot.i18n import RUNNING_NAMES
 from bot.models import WritingPace
 from bot.services import supporters
 
@@ -15,7 +15,12 @@ PACE_BUTTONS = (buttons.ChoosePace,)
 
 @handler()
 async def start(update: Update, context: AppContext, request: Request) -> None:
-    request.reply(request.render("start", language=NATIVE_NAMES[request.locale]), language_keyboard(request.locale))
+    argument = (context.args or [""])[0]
+    if argument.startswith(campaign_open.DEEP_LINK) and await campaign_open.by_code(
+        request, argument.removeprefix(campaign_open.DEEP_LINK)
+    ):  # a campaign's link: its text and someone to write to (an unknown code: the usual greeting)
+        return
+    request.reply(request.render("start", language=RUNNING_NAMES[request.locale]), language_keyboard(request.locale))
     if request.supporter.writing_pace is None:
         request.reply(request.render("pace_ask"), pace_keyboard(request))
 

@@ -11,7 +11,7 @@ from bot.handlers import buttons
 from bot.handlers.common import AppContext, Request, handler
 from bot.models import LetterKind
 from bot.rules.occasions import Occasion
-from bot.services import letter_texts, letters, suggestions, supporters
+from bot.services import letter_texts, letters, suggestions
 
 BUTTONS = (buttons.LetterText, buttons.OccasionMenu)
 
@@ -25,11 +25,14 @@ async def show(update: Update, context: AppContext, request: Request) -> None:
     if pressed is None or prisoner is None or not suggestions.is_writable(prisoner):
         request.stale()
         return
+    offered = letter_texts.offered_occasions(prisoner.gender)
+    if isinstance(pressed, buttons.LetterText) and pressed.occasion is not None and pressed.occasion not in offered:
+        request.stale()  # 8 March for a man: never offered, so forged
+        return
     request.answer()
-    if pressed.language != request.supporter.letter_language:
-        await supporters.set_letter_language(request.session, request.supporter, pressed.language)
+    # The language chosen here is for this text only: the envelope's follows the choice on the card.
     if isinstance(pressed, buttons.OccasionMenu):
-        request.show(request.render("occasions"), _occasion_menu(request, pressed))
+        request.show(request.render("occasions"), _occasion_menu(request, pressed, offered))
         return
     kind, language = pressed.kind, pressed.language
     occasion = pressed.occasion or letter_texts.default_occasion(
@@ -47,7 +50,7 @@ async def show(update: Update, context: AppContext, request: Request) -> None:
     )  # fmt: skip
     request.show(
         request.render("letter_text", body=text.body, gloss=gloss, kind=kind.value,
-                       occasion_label=occasion_label(request, occasion),
+                       occasion_label=occasion_label(request, occasion), occasion=occasion.value,
                        language=language, variants=library.count(occasion, kind), variant=text.variant),
         _keyboard(request, buttons.LetterText(pressed.prisoner, occasion, kind, language, text.variant)),
     )  # fmt: skip
@@ -62,6 +65,12 @@ def _keyboard(request: Request, shown: buttons.LetterText) -> InlineKeyboardMark
     def text(label: str, **change: Any) -> InlineKeyboardButton:
         return buttons.make(label, dataclasses.replace(shown, **change))
 
+    finish = (  # the shown text is always for a known occasion
+        [buttons.make(t._("Finish with my name"),
+                      buttons.FinishAsk(pid, shown.occasion, shown.kind, shown.language, shown.variant))]
+        if shown.occasion is not None else []
+    )  # fmt: skip
+
     return InlineKeyboardMarkup([
         [text(t._("Another variant"), variant=shown.variant % 99 + 1),
          text(t._("In Belarusian") if other_language == "be" else t._("In Russian"), language=other_language)],
@@ -70,7 +79,7 @@ def _keyboard(request: Request, shown: buttons.LetterText) -> InlineKeyboardMark
          buttons.make(t._("Other occasion"), buttons.OccasionMenu(pid, shown.kind, shown.language))],
         [buttons.make(t._("I sent it"), buttons.SentAsk(pid, shown.kind, shown.occasion)),
          buttons.make(t._("Back to the card"), buttons.ShowCard(pid))],
-        [buttons.make(t._("Check my draft"), buttons.CheckDraft())],
+        [*finish, buttons.make(t._("Check my draft"), buttons.CheckLetter(*dataclasses.astuple(shown)))],
     ])  # fmt: skip
 
 
@@ -90,9 +99,10 @@ def occasion_label(request: Request, occasion: Occasion) -> str:
     }[occasion]
 
 
-def _occasion_menu(request: Request, menu: buttons.OccasionMenu) -> InlineKeyboardMarkup:
+def _occasion_menu(request: Request, menu: buttons.OccasionMenu, offered: list[Occasion]) -> InlineKeyboardMarkup:
     choices = [
         buttons.make(occasion_label(request, o), buttons.LetterText(menu.prisoner, o, menu.kind, menu.language, 1))
-        for o in Occasion
+        for o in offered
     ]
-    return InlineKeyboardMarkup([choices[i : i + 2] for i in range(0, len(choices), 2)])
+    back = [buttons.make(request.t._("Back to the card"), buttons.ShowCard(menu.prisoner))]
+    return InlineKeyboardMarkup([*(choices[i : i + 2] for i in range(0, len(choices), 2)), back])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.rules.limits import CAPTION_LIMIT, TEXT_LIMIT
+from bot.sandbox import files
 from bot.sandbox.botapi import BotApi, Upload, method
 from bot.sandbox.params import as_bool, as_json, as_str, check_keyboard, require_int
 from bot.sandbox.state import Chat, StoredFile, bad_request
@@ -42,6 +43,8 @@ def _file_send(
     caption = api.formatted(params, "caption", CAPTION_LIMIT, required=False)
     check_keyboard(as_json(params, "reply_markup"))
     stored = api.file_param(params, uploads, kind, kind)
+    if kind == "photo":
+        files.photo_dimensions(stored.content)  # refused before it counts against the flood limit
     api.rate_check(chat, params)
     return chat, stored, caption
 
@@ -52,9 +55,15 @@ def _file_fields(stored: StoredFile) -> dict[str, Any]:
 
 @method("sendPhoto", "chat_id", "photo")
 async def send_photo(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+    """A photo must be an image Telegram can read, of sane dimensions; it comes back in several sizes."""
     chat, stored, caption = _file_send(api, params, uploads, "photo")
-    photo = {**_file_fields(stored), "width": 800, "height": 600}
-    return api.new_message(chat, {"photo": [photo], **caption}, params)
+    width, height = files.photo_dimensions(stored.content)
+    sizes = [
+        {**_file_fields(stored), "file_id": f"{stored.file_id}-{w}", "width": w, "height": h}
+        for w, h in files.photo_sizes(width, height)
+    ]
+    sizes[-1]["file_id"] = stored.file_id  # the largest is the file itself (getFile, the sandbox page)
+    return api.new_message(chat, {"photo": sizes, **caption}, params)
 
 
 @method("sendDocument", "chat_id", "document")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
+import socket
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -12,6 +15,7 @@ from typing import Any
 
 from pydantic import SecretStr
 from telegram.ext import Application
+from tornado.netutil import bind_sockets
 from tornado.web import Application as WebApplication
 
 from bot import DEFAULT_DATA_DIR, db, jobs
@@ -139,7 +143,17 @@ async def start(
             async with database.transaction() as session:
                 await roles.grant(session, telegram_id=user_id, role=Role(role), by=None, now=bot_clock())
 
-    page = web.routes(telegram, people_roles, set_role, bot_clock)
+    admins = settings.bot_admin_ids
+
+    async def read_roles() -> dict[int, str]:
+        """Each person's roles as the bot sees them now: a /forget or a grant changes them."""
+        async with database.transaction() as session:
+            return {
+                user_id: ", ".join(sorted(role.value for role in await roles.roles_of(session, user_id, admins)))
+                for user_id in telegram.state.users
+            }
+
+    page = web.routes(telegram, read_roles, set_role, bot_clock)
     server = http.Server(WebApplication(http.routes(telegram) + page), telegram)
     bound = server.start(host, port)
     base = f"http://127.0.0.1:{bound}"
@@ -164,6 +178,9 @@ async def stop(sandbox: Sandbox) -> None:
 
 
 def serve(settings: Settings, *, host: str, port: int, database_url: str | None) -> int:
+    # Before anything else: a sandbox already running there keeps its database file.
+    if port and port_in_use(host, port):
+        return busy(port)
     if database_url is None:
         path = DEFAULT_DATA_DIR / "sandbox.sqlite3"
         path.unlink(missing_ok=True)  # a fresh sandbox each time
@@ -178,6 +195,31 @@ def serve(settings: Settings, *, host: str, port: int, database_url: str | None)
         finally:
             await stop(sandbox)
 
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main())
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(main())
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        return busy(port)  # taken since the check
     return 0
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """Whether something listens on the port already (bound as the sandbox would bind it)."""
+    try:
+        sockets = bind_sockets(port, host, family=socket.AF_INET)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            return True
+        raise
+    for bound in sockets:
+        bound.close()
+    return False
+
+
+def busy(port: int) -> int:
+    """One line, not a traceback, with a port to try instead."""
+    other = port + 10 if port + 10 <= 65535 else port - 10
+    print(f"port {port} is in use: try `make demo PORT={other}`", file=sys.stderr)
+    return 1

@@ -89,6 +89,7 @@ class StoredFile:
     content: bytes
     file_name: str | None = None
     mime_type: str | None = None
+    kind: str = "document"  # what it was sent as: a file_id of one kind is refused as another
 
 
 @dataclass

@@ -11,11 +11,12 @@ from typing import Any, Protocol
 from tornado.web import RequestHandler, StaticFileHandler
 
 from bot.rules import reminders as reminder_rules
-from bot.sandbox import formatting
+from bot.sandbox import formatting, views
 from bot.sandbox.telegram import EmulatedTelegram
 
 STATIC = __file__.rsplit("/", 1)[0] + "/static"
 RoleSetter = Callable[[int, str | None], Awaitable[None]]
+RoleReader = Callable[[], Awaitable[dict[int, str]]]  # each person's roles now, as the bot sees them
 FARTHEST_DAYS = 3660  # a move goes at most ten years ahead: the page's clock must stay far from year 9999
 
 
@@ -28,9 +29,7 @@ class BotClock(Protocol):
 
 
 class Base(RequestHandler):
-    def initialize(
-        self, telegram: EmulatedTelegram, roles: dict[int, str], set_role: RoleSetter, clock: BotClock
-    ) -> None:
+    def initialize(self, telegram: EmulatedTelegram, roles: RoleReader, set_role: RoleSetter, clock: BotClock) -> None:
         self.telegram = telegram
         self.roles = roles
         self.set_role = set_role
@@ -56,10 +55,11 @@ class Base(RequestHandler):
 
 
 class Users(Base):
-    def get(self) -> None:
+    async def get(self) -> None:
+        roles = await self.roles()
         self.write({"users": [
             {"id": user.id, "first_name": user.first_name, "language_code": user.language_code,
-             "role": self.roles.get(user.id, "supporter"), "blocked": self.telegram.chat(user.id).blocked}
+             "role": roles.get(user.id) or "supporter", "blocked": self.telegram.chat(user.id).blocked}
             for user in self.telegram.state.users.values()
         ]})  # fmt: skip
 
@@ -75,7 +75,6 @@ class Users(Base):
         user_id = 7_000_000 + len(self.telegram.state.users) + 1
         self.telegram.add_user(user_id, name, language)
         if role != "supporter":
-            self.roles[user_id] = role
             await self.set_role(user_id, role)
         self.write({"id": user_id})
 
@@ -86,10 +85,12 @@ class Chat(Base):
         if user_id is None:
             return
         after = int(self.get_argument("calls_after", "0") or 0)
-        bot_id = self.telegram.state.bot_id
+        state = self.telegram.state
         self.write({
-            "messages": [message_view(m, bot_id) for m in self.telegram.transcript(user_id)],
-            "calls": [call.as_json() for call in self.telegram.state.calls if call.seq > after][-300:],
+            "messages": [message_view(m, state.bot_id) for m in self.telegram.transcript(user_id)],
+            "calls": [views.call_view(call, state) for call in state.calls if call.seq > after][-300:],
+            "answers": views.answers(state, user_id),
+            "commands": views.command_menu(state, user_id, state.users[user_id].language_code),
             "blocked": self.telegram.chat(user_id).blocked,
         })  # fmt: skip
 
@@ -192,7 +193,7 @@ def message_view(message: dict[str, Any], bot_id: int) -> dict[str, Any]:
     return view
 
 
-def routes(telegram: EmulatedTelegram, roles: dict[int, str], set_role: RoleSetter, clock: BotClock) -> list[Any]:
+def routes(telegram: EmulatedTelegram, roles: RoleReader, set_role: RoleSetter, clock: BotClock) -> list[Any]:
     args = {"telegram": telegram, "roles": roles, "set_role": set_role, "clock": clock}
     return [
         (r"/()", StaticFileHandler, {"path": STATIC, "default_filename": "index.html"}),

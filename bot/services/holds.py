@@ -30,13 +30,16 @@ async def add_load(session: AsyncSession, prisoner_id: int, amount: float) -> No
     )
 
 
-async def place(session: AsyncSession, *, supporter_id: int, prisoner_id: int, now: datetime) -> None:
+async def place(
+    session: AsyncSession, *, supporter_id: int, prisoner_id: int, now: datetime, campaign_id: int | None = None
+) -> None:
     await session.exec(
         insert(HOLDS).values(
             supporter_id=supporter_id,
             prisoner_id=prisoner_id,
             created_at=now,
             expires_at=now + timedelta(days=HOLD_DAYS),
+            campaign_id=campaign_id,
         )
     )
 
@@ -62,6 +65,25 @@ async def release_for(session: AsyncSession, supporter_id: int, prisoner_id: int
 def open_counts(now: datetime) -> Select[tuple[int, int]]:
     """Open holds per prisoner: a small aggregate that ranking joins to."""
     return select(HOLDS.c.prisoner_id, func.count()).where(_open(now)).group_by(HOLDS.c.prisoner_id)
+
+
+async def is_open(session: AsyncSession, supporter_id: int, prisoner_id: int, now: datetime) -> bool:
+    found = await session.exec(
+        select(HOLDS.c.id)
+        .where(HOLDS.c.supporter_id == supporter_id, HOLDS.c.prisoner_id == prisoner_id, _open(now))
+        .limit(1)
+    )
+    return found.first() is not None
+
+
+def offered_lately(supporter_id: int, now: datetime) -> Select[tuple[int, datetime]]:
+    """Whom this supporter was offered in the last NOT_AGAIN_DAYS, with the latest time (`latest`)."""
+    since = now - timedelta(days=NOT_AGAIN_DAYS)
+    return (
+        select(HOLDS.c.prisoner_id, func.max(HOLDS.c.created_at).label("latest"))
+        .where(HOLDS.c.supporter_id == supporter_id, HOLDS.c.created_at > since)
+        .group_by(HOLDS.c.prisoner_id)
+    )
 
 
 def recently_offered(supporter_id: int, now: datetime) -> Select[tuple[int]]:

@@ -9,9 +9,11 @@ words that depend on it show both forms.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -24,7 +26,7 @@ FILE = re.compile(r"^(letter|postcard)-(\d+)\.(ru|be|en)\.j2$")
 GREETING = {  # (female, male, unknown)
     "ru": ("Дорогая", "Дорогой", "Здравствуйте,"),
     "be": ("Дарагая", "Дарагі", "Добры дзень,"),
-    "en": ("Dear", "Dear", "Hello,"),
+    "en": ("Dear", "Dear", "Dear"),  # the gloss reads as an English letter: "Dear Volha,"
 }
 PLACEHOLDERS = {
     "ru": {"me": "[ваше имя]", "about": "[пара слов о себе: город, занятие, семья или питомцы]",
@@ -83,14 +85,22 @@ class Library:
         *,
         name: str,
         gender: str | None,
+        fill: Mapping[str, Any] | None = None,
     ) -> Text:
+        """`fill` replaces placeholders (me, about, hobby) or `g`, for a letter the writer finishes."""
         count = self.count(occasion, kind)
         variant = (variant - 1) % count + 1 if count else 1
         female, male, unknown = GREETING[language]
         dear = female if gender == Gender.FEMALE else male if gender == Gender.MALE else unknown
         template = self.env.get_template(f"{occasion.value}/{kind.value}-{variant}.{language}.j2")
-        body = template.render(dear=dear, first_name=names.first_name(name), **PLACEHOLDERS[language])
+        values = {**PLACEHOLDERS[language], **(fill or {})}
+        body = template.render(dear=dear, first_name=names.first_name(name), **values)
         return Text(occasion, kind, variant, language, body.strip())
+
+
+def offered_occasions(gender: str | None) -> list[Occasion]:
+    """The occasions a text can be chosen for: 8 March only for a woman."""
+    return [o for o in Occasion if o != Occasion.WOMENS_DAY or gender == Gender.FEMALE]
 
 
 def default_occasion(
@@ -102,7 +112,6 @@ def default_occasion(
     if birthday is not None and (birthday - today).days <= soon:
         return Occasion.BIRTHDAY
     for occasion, _day in occasions.upcoming(today, SOON_DAYS):
-        if occasion == Occasion.WOMENS_DAY and gender != Gender.FEMALE:
-            continue
-        return occasion
+        if occasion in offered_occasions(gender):
+            return occasion
     return Occasion.GENERAL if written_before else Occasion.FIRST

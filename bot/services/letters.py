@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import privacy
 from bot.models import Letter, LetterKind, LetterTally, Prisoner
 from bot.rules import fairness
-from bot.services import holds, upsert
+from bot.services import campaigns, holds, upsert
 
 RECENT_DAYS = 30  # "letters logged recently", as the card shows them
 PER_PERSON_A_DAY = 2  # letters to one person one supporter can log in a day (a letter and a postcard)
@@ -62,6 +62,7 @@ async def record(
     if (await session.exec(statement)).first() is None:  # another process logged it a moment ago
         return Outcome.ALREADY
     await _tally(session, prisoner_id, sent_on, +1)
+    await campaigns.count_letter(session, supporter_id=supporter_id, prisoner_id=prisoner_id, day=sent_on, now=now)
     await holds.add_load(session, prisoner_id, fairness.weight(sent_on))
     await holds.release_for(session, supporter_id, prisoner_id, now)
     return Outcome.SAVED

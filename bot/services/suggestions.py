@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, case, false, func
 from sqlmodel import col
 from sqlmodel import select as select_model
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.models import Prisoner, PrisonerStatus, Supporter, table_of
-from bot.rules import fairness, filters, names, occasions
-from bot.services import holds, letters
+from bot.models import Campaign, Letter, Prisoner, PrisonerStatus, Supporter, table_of
+from bot.rules import envelope, fairness, filters, names, occasions
+from bot.services import campaigns, holds, letters
 
 CANDIDATES = 30  # least-loaded prisoners read per query; the pick is made among them
 FILTER_BIRTHDAY_DAYS = 30
@@ -40,10 +40,13 @@ def _birthday_in(pairs: list[tuple[int, int]]) -> ColumnElement[bool]:
 
 
 async def filter_clause(session: AsyncSession, stored: str | None, today: date) -> ColumnElement[bool] | None:
-    """The condition a supporter's filter adds (see bot/rules/filters.py), None for no filter."""
-    chosen = filters.parse(stored)
-    if chosen is None:
-        return None
+    """The condition a supporter's filters add, all of them together (see bot/rules/filters.py); None
+    for no filter."""
+    clauses = [await _clause(session, chosen, today) for chosen in filters.parse(stored)]
+    return and_(*clauses) if clauses else None
+
+
+async def _clause(session: AsyncSession, chosen: filters.Filter, today: date) -> ColumnElement[bool]:
     if chosen.kind == "bday":
         return _birthday_in(occasions.birthday_window(today, FILTER_BIRTHDAY_DAYS))
     if chosen.kind == "month":
@@ -66,8 +69,9 @@ class Pick:
 
 
 async def suggest(
-    session: AsyncSession, *, supporter: Supporter, now: datetime, today: date, rng: random.Random
-) -> Pick | None:
+    session: AsyncSession, *, supporter: Supporter, now: datetime, today: date, rng: random.Random,
+    campaign: Campaign | None = None,
+) -> Pick | None:  # fmt: skip
     """Release the supporter's previous suggestion, pick the next person fairly and hold them.
 
     One query ranks the candidates as fairness.Candidate.score does: letters (load_ref), plus each
@@ -81,7 +85,8 @@ async def suggest(
     load = PRISONERS.c.load_ref + today_weight * func.coalesce(held.c[1], 0)
     soon = _birthday_in(occasions.birthday_window(today, fairness.BIRTHDAY_LEAD_DAYS))
     conditions = [writable(), PRISONERS.c.id.not_in(holds.recently_offered(supporter_id, now))]
-    extra = await filter_clause(session, supporter.suggest_filter, today)
+    # Within a campaign, its target takes the place of the supporter's own filter.
+    extra = campaigns.within(campaign) if campaign else await filter_clause(session, supporter.suggest_filter, today)
     if extra is not None:
         conditions.append(extra)
     birthday = PRISONERS.c.birth_month * 100 + PRISONERS.c.birth_day
@@ -102,7 +107,10 @@ async def suggest(
     chosen = fairness.choose(candidates, today, rng)
     if chosen is None:
         return None
-    await holds.place(session, supporter_id=supporter_id, prisoner_id=chosen.prisoner_id, now=now)
+    await holds.place(
+        session, supporter_id=supporter_id, prisoner_id=chosen.prisoner_id, now=now,
+        campaign_id=campaign.id if campaign else None,
+    )  # fmt: skip
     return await card(session, chosen.prisoner_id, today)
 
 
@@ -134,12 +142,36 @@ def _days_to(month: int | None, day: int | None, today: date) -> int | None:
     return None if birthday is None else (birthday - today).days
 
 
-async def hold_chosen(session: AsyncSession, *, supporter: Supporter, prisoner: Prisoner, now: datetime) -> None:
-    """The supporter chose this person themselves (by search): hold them if letters can reach them."""
-    supporter_id = supporter.id or 0
+async def hold_chosen(
+    session: AsyncSession, *, supporter: Supporter, prisoner: Prisoner, now: datetime, campaign_id: int | None = None
+) -> None:
+    """The supporter chose this person themselves (by search, from /letters, back to the card): hold
+    them in place of their previous hold if letters can reach them. A hold on them that is still open
+    stays as it is, and looking at someone letters cannot reach releases nothing."""
+    supporter_id, prisoner_id = supporter.id or 0, prisoner.id or 0
+    if not is_writable(prisoner) or await holds.is_open(session, supporter_id, prisoner_id, now):
+        return
     await holds.release_all(session, supporter_id, now)
-    if is_writable(prisoner):
-        await holds.place(session, supporter_id=supporter_id, prisoner_id=prisoner.id or 0, now=now)
+    await holds.place(session, supporter_id=supporter_id, prisoner_id=prisoner_id, now=now, campaign_id=campaign_id)
+
+
+async def awaiting_letters(
+    session: AsyncSession, supporter_id: int, now: datetime, today: date, limit: int = 3
+) -> list[Prisoner]:
+    """People suggested to (or chosen by) the supporter lately to whom they have logged no letter in
+    that time, newest first: so "I sent it" stays within reach after another suggestion took the hold."""
+    offered = holds.offered_lately(supporter_id, now).subquery()
+    logged = select_model(Letter.prisoner_id).where(
+        Letter.supporter_id == supporter_id, Letter.logged_on >= today - timedelta(days=holds.NOT_AGAIN_DAYS)
+    )
+    result = await session.exec(
+        select_model(Prisoner)
+        .join(offered, offered.c.prisoner_id == Prisoner.id)
+        .where(writable(), col(Prisoner.id).not_in(logged))
+        .order_by(offered.c.latest.desc(), col(Prisoner.id))
+        .limit(limit)
+    )
+    return list(result.all())
 
 
 async def search(session: AsyncSession, query: str, limit: int = 8) -> list[Prisoner]:
@@ -166,21 +198,35 @@ class Facility:
     key: str
     name_ru: str
     name_be: str
+    town_ru: str | None = None
+    town_be: str | None = None
 
 
 async def facilities(session: AsyncSession) -> list[Facility]:
-    """Facilities where writable people are held, by their Russian name."""
+    """Facilities where writable people are held, with their town, naturally sorted by their Russian
+    name (ИК №2 before ИК №15)."""
+    held_here = (writable(), col(Prisoner.facility_key).is_not(None))
     result = await session.exec(
         select_model(Prisoner.facility_key, Prisoner.institution_ru, Prisoner.institution_be)
-        .where(writable(), col(Prisoner.facility_key).is_not(None))
+        .where(*held_here)
         .distinct()
         .order_by(col(Prisoner.institution_ru), col(Prisoner.facility_key))
     )
+    addresses = await session.exec(
+        select_model(Prisoner.facility_key, Prisoner.address_ru, Prisoner.address_be)
+        .where(*held_here)
+        .distinct()
+        .order_by(col(Prisoner.facility_key), col(Prisoner.address_ru))
+    )
+    towns: dict[str, tuple[str | None, str | None]] = {}
+    for key, address_ru, address_be in addresses.all():
+        if key and key not in towns:
+            towns[key] = (envelope.town(address_ru or ""), envelope.town(address_be or ""))
     seen: dict[str, Facility] = {}
     for key, ru, be in result.all():
         if key and key not in seen:
-            seen[key] = Facility(key, ru or "", be or ru or "")
-    return list(seen.values())
+            seen[key] = Facility(key, ru or "", be or ru or "", *towns.get(key, (None, None)))
+    return sorted(seen.values(), key=lambda found: (filters.natural(found.name_ru), found.key))
 
 
 async def facility(session: AsyncSession, key: str) -> Facility | None:
@@ -203,3 +249,15 @@ async def interests(session: AsyncSession, limit: int | None = 12) -> list[str]:
             if interest.strip():
                 counted[interest.strip()] = counted.get(interest.strip(), 0) + 1
     return sorted(counted, key=lambda item: (-counted[item], item))[:limit]
+
+
+async def find_one(session: AsyncSession, query: str) -> Prisoner | None:
+    """The person an admin or a coordinator names: by the list's id (source_id), else by a part of the
+    name that only one person matches."""
+    if not query:
+        return None
+    exact = (await session.exec(select_model(Prisoner).where(col(Prisoner.source_id) == query))).first()
+    if exact is not None:
+        return exact
+    found = await search(session, query, limit=2)
+    return found[0] if len(found) == 1 else None

@@ -1,7 +1,8 @@
 // The sandbox page: a Telegram-like chat with the bot through the emulated Bot API.
 "use strict";
 
-const state = { users: [], current: null, lastChat: "", lastCall: 0 };
+const state = { users: [], current: null, lastChat: "", lastCall: 0, lastUsers: "", lastMenu: "",
+                seenAnswers: new Set(), answersPrimed: false };
 const $ = (id) => document.getElementById(id);
 
 async function api(path, options = {}) {
@@ -13,8 +14,12 @@ function post(path, body) {
   return api(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
 }
 
+// Called on every refresh: a role the bot gives or takes (a /forget) shows at once.
 async function loadUsers() {
   state.users = (await api("/sandbox/api/users")).users;
+  const snapshot = JSON.stringify([state.users, state.current]);
+  if (snapshot === state.lastUsers) return;
+  state.lastUsers = snapshot;
   const list = $("user-list");
   list.replaceChildren(...state.users.map((user) => {
     const item = document.createElement("li");
@@ -32,6 +37,10 @@ async function loadUsers() {
 function choose(userId) {
   state.current = userId;
   state.lastChat = "";
+  state.lastMenu = "";
+  state.seenAnswers = new Set();
+  state.answersPrimed = false; // answers from before the switch are not shown again
+  $("command-menu").hidden = true;
   const user = state.users.find((u) => u.id === userId);
   $("chat-title").textContent = `${user.first_name} — chat with the bot`;
   for (const id of ["text", "send", "block"]) $(id).disabled = false;
@@ -96,7 +105,14 @@ function renderCalls(calls) {
     item.className = call.ok ? "ok" : "refused";
     const details = document.createElement("details");
     const summary = document.createElement("summary");
-    summary.textContent = call.ok ? call.method : `${call.method} → ${call.error_code} ${call.description}`;
+    summary.textContent = call.method;
+    if (call.chat) { // whom the call was for
+      const chat = document.createElement("span");
+      chat.className = "chat";
+      chat.textContent = ` · ${call.chat}`;
+      summary.append(chat);
+    }
+    if (!call.ok) summary.append(` → ${call.error_code} ${call.description}`);
     const body = document.createElement("pre");
     body.textContent = JSON.stringify(call.params, null, 1);
     details.append(summary, body);
@@ -116,6 +132,9 @@ async function refresh() {
   if (state.current === null) return;
   const chat = await api(`/sandbox/api/chat/${state.current}?calls_after=${state.lastCall}`);
   renderCalls(chat.calls);
+  showAnswers(chat.answers);
+  renderMenu(chat.commands);
+  loadUsers();
   const snapshot = JSON.stringify(chat.messages);
   if (snapshot !== state.lastChat) {
     state.lastChat = snapshot;
@@ -124,6 +143,53 @@ async function refresh() {
   }
   $("block").textContent = chat.blocked ? "Unblock bot" : "Block bot";
 }
+
+// How the bot answered a button press: a toast that fades, or an alert to dismiss, as Telegram shows them.
+function showAnswers(answers) {
+  for (const answer of answers) {
+    if (state.seenAnswers.has(answer.id)) continue;
+    state.seenAnswers.add(answer.id);
+    if (!state.answersPrimed || !answer.text) continue;
+    if (answer.alert) {
+      $("alert-text").textContent = answer.text;
+      if (!$("alert").open) $("alert").showModal();
+    } else {
+      showToast(answer.text);
+    }
+  }
+  state.answersPrimed = true;
+}
+
+function showToast(text) {
+  const toast = $("toast");
+  toast.textContent = text;
+  toast.hidden = false;
+  clearTimeout(state.toastTimer);
+  state.toastTimer = setTimeout(() => { toast.hidden = true; }, 4000);
+}
+
+// The command menu Telegram would show this person (the bot sets it per language and per chat).
+function renderMenu(commands) {
+  const snapshot = JSON.stringify(commands);
+  if (snapshot === state.lastMenu) return;
+  state.lastMenu = snapshot;
+  $("menu").disabled = !commands.length;
+  $("command-menu").replaceChildren(...commands.map((command) => {
+    const item = document.createElement("li");
+    const name = document.createElement("b");
+    name.textContent = "/" + command.command;
+    item.append(name, command.description);
+    item.addEventListener("click", async () => {
+      $("command-menu").hidden = true;
+      await post(`/sandbox/api/chat/${state.current}/send`, { text: "/" + command.command });
+      refresh();
+    });
+    return item;
+  }));
+  if (!commands.length) $("command-menu").hidden = true;
+}
+
+$("menu").addEventListener("click", () => { $("command-menu").hidden = !$("command-menu").hidden; });
 
 $("composer").addEventListener("submit", async (event) => {
   event.preventDefault();
