@@ -9,11 +9,13 @@ within 1.5 x p95 of /echo + 20 ms.
 
     python -m benchmarks.latency [--backend sqlite|postgres|both] [--users 200] [--letters 1000000]
     python -m benchmarks.latency --reminders   # also: /suggest while a reminder sweep and delivery run
+    python -m benchmarks.latency --broadcast   # also: /suggest while a broadcast to everyone is sent
 
 With --reminders the same users are measured twice on the same database: once idle, once while the bot
 process sweeps reminders every 30 s at a moment when all 20,000 supporters have one due (21 days before
 21 May, in the evening window) and delivers them at BOT_SEND_RATE. Target: p95 of /suggest while busy
-at most 1.5 x its p95 when idle.
+at most 1.5 x its p95 when idle. With --broadcast, the same while the bot process sends a broadcast to
+all 20,000 supporters at BOT_SEND_RATE (25 a second), confirmed before the run.
 """
 
 from __future__ import annotations
@@ -149,9 +151,10 @@ def bot_settings(url: str, port: int) -> Settings:
 BUSY_AT = datetime(TODAY.year + 1, 4, 30, 16, 0, tzinfo=UTC)  # 19:00 in Minsk, 21 days before 21 May
 
 
-def run_bot(url: str, port: int, busy: bool = False) -> None:
+def run_bot(url: str, port: int, busy: bool = False, broadcast: bool = False) -> None:
     """The bot as in production, in a process of its own, plus the echo handler that is the floor;
-    `busy`: the reminder round runs every 30 s meanwhile, with every supporter due."""
+    `busy`: the reminder round runs every 30 s meanwhile, with every supporter due; `broadcast`: its
+    delivery job sends a broadcast queued to everyone."""
 
     async def echo(update: Update, _context: Any) -> None:
         assert update.effective_message is not None
@@ -167,6 +170,10 @@ def run_bot(url: str, port: int, busy: bool = False) -> None:
     if not busy:  # idle: no reminder round (its first, a full sweep, would come 30 s after the start)
         for job in application.job_queue.get_jobs_by_name("reminders"):
             job.schedule_removal()
+    if not broadcast:  # and nothing in the outbox for the delivery job to send
+        for name in ("deliver", "progress"):
+            for job in application.job_queue.get_jobs_by_name(name):
+                job.schedule_removal()
     if busy:
         from bot import jobs
 
@@ -179,11 +186,13 @@ def run_bot(url: str, port: int, busy: bool = False) -> None:
     application.run_polling(poll_interval=0, timeout=10, stop_signals=(signal.SIGTERM, signal.SIGINT))
 
 
-async def measure(url: str, users: int, rounds: int, busy_supporters: int = 0) -> dict[str, list[float]]:
+async def measure(
+    url: str, users: int, rounds: int, busy_supporters: int = 0, *, broadcast: bool = False
+) -> dict[str, list[float]]:
     telegram = EmulatedTelegram(TOKEN, limits=Limits(enabled=False))
     server = api_server(telegram)
     port = server.start()
-    mode = ["busy"] if busy_supporters else []
+    mode = ["broadcast"] if broadcast else ["busy"] if busy_supporters else []
     bot = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "benchmarks.latency", "--bot-process", str(port), url, *mode,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
@@ -248,15 +257,31 @@ def report(backend: str, samples: dict[str, list[float]], setup: float) -> None:
     print(f"  target p95(/suggest) <= 1.5 x p95(floor) + 20 ms = {target * 1000:.1f} ms: {verdict}")
 
 
-def report_busy(backend: str, idle: dict[str, list[float]], busy: dict[str, list[float]]) -> None:
+def report_busy(
+    backend: str, idle: dict[str, list[float]], busy: dict[str, list[float]], what: str = "reminders are swept and sent"
+) -> None:
     idle_p95, busy_p95 = percentile(idle["/suggest"], 0.95), percentile(busy["/suggest"], 0.95)
-    print(f"{backend}, while reminders are swept and sent ({busy['_reminders'][0]:.1f} reminders/s delivered):")
+    print(f"{backend}, while {what} ({busy['_reminders'][0]:.1f} messages/s delivered):")
     for name in ("/echo", "/suggest"):
         values = busy[name]
         print(f"  {name:<14} n={len(values):<5} p50 {percentile(values, 0.50) * 1000:7.1f} ms"
               f"   p95 {percentile(values, 0.95) * 1000:7.1f} ms")  # fmt: skip
     verdict = "met" if busy_p95 <= 1.5 * idle_p95 else "NOT met"
     print(f"  target p95(/suggest) busy <= 1.5 x idle = {1.5 * idle_p95 * 1000:.1f} ms: {verdict}")
+
+
+async def queue_broadcast(url: str) -> None:
+    """A broadcast to every supporter, confirmed: the bot's delivery job sends it during the run."""
+    from bot.services import broadcasts
+
+    database = db.Database(url)
+    try:
+        async with database.transaction() as session:
+            draft = await broadcasts.start_draft(session, 1, datetime.now(UTC))
+            broadcasts.set_text(draft, "ru", "Вечер писем 20 мая: напишите тому, кто ждёт.")
+            await broadcasts.confirm(session, draft, now=datetime.now(UTC), default_locale="en", paid=False)
+    finally:
+        await database.dispose()
 
 
 async def postgres_database() -> str | None:
@@ -297,6 +322,12 @@ def run_backend(backend: str, args: argparse.Namespace) -> None:
             if args.reminders:
                 busy = asyncio.run(measure(url, args.users, args.rounds, busy_supporters=args.supporters))
                 report_busy(backend, idle, busy)
+            if args.broadcast:
+                asyncio.run(queue_broadcast(url))
+                busy = asyncio.run(
+                    measure(url, args.users, args.rounds, busy_supporters=args.supporters, broadcast=True)
+                )
+                report_busy(backend, idle, busy, "a broadcast to everyone is sent")
         finally:
             if pg_name:
                 asyncio.run(drop_postgres(pg_name))
@@ -304,7 +335,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> None:
 
 def main() -> None:
     if sys.argv[1:2] == ["--bot-process"]:
-        run_bot(sys.argv[3], int(sys.argv[2]), busy=sys.argv[4:5] == ["busy"])
+        run_bot(sys.argv[3], int(sys.argv[2]), busy=sys.argv[4:5] == ["busy"], broadcast=sys.argv[4:5] == ["broadcast"])
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
@@ -314,6 +345,7 @@ def main() -> None:
     parser.add_argument("--letters", type=int, default=1_000_000)
     parser.add_argument("--supporters", type=int, default=20_000)
     parser.add_argument("--reminders", action="store_true", help="also measure while reminders are sent")
+    parser.add_argument("--broadcast", action="store_true", help="also measure while a broadcast is sent")
     args = parser.parse_args()
     print(f"latency: {args.prisoners} prisoners, {args.letters} letters, {args.users} users x {args.rounds} requests")
     for backend in ["sqlite", "postgres"] if args.backend == "both" else [args.backend]:

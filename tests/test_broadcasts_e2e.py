@@ -5,6 +5,7 @@ button data; an admin may do it all too."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -251,3 +252,49 @@ async def test_a_campaign_link_suggests_within_its_target_and_counts_letters(bot
     await coordinator.press(coordinator.last()["reply_markup"]["inline_keyboard"][0][0]["text"])
     assert "1 letter logged through it" in coordinator.messages()[-2]["text"]
     assert coordinator.messages()[-1].get("photo")  # the chart, drawn by matplotlib and sent as a photo
+
+
+async def test_a_thousand_recipients_fifty_blocked_and_429s_waited_out_exactly(bot: Harness) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from bot.models import Supporter, table_of
+    from bot.services import broadcasts
+
+    first, count = 810_000, 1000
+    blocked = {first + n for n in range(0, count, 20)}  # 50 who blocked the bot without the bot knowing
+    now = datetime.now(UTC)
+    for n in range(count):
+        bot.telegram.add_user(first + n, f"R{n}")
+        bot.telegram.state.chat(first + n).blocked = first + n in blocked
+    async with deps(bot).db.transaction() as session:
+        rows = [{"telegram_id": first + n, "is_active": True, "created_at": now, "last_seen_at": now,
+                 "locale": "ru"} for n in range(count)]  # fmt: skip
+        await session.exec(insert(table_of(Supporter)), params=rows)
+        draft = await broadcasts.start_draft(session, COORDINATOR, now)
+        broadcasts.set_text(draft, "ru", "Вечер писем")
+        assert await broadcasts.confirm(session, draft, now=now, default_locale="en", paid=False) == count
+    bot.telegram.flood(retry_after=3)
+    half = await sender.deliver_due(deps(bot), bot.application.bot, jobs.pacer_for(deps(bot)), jobs.purposes(),
+                                    budget=20)  # fmt: skip
+    bot.telegram.flood(retry_after=5)  # a second 429 in the middle
+    rest = await deliver(bot)
+    assert half.total + rest.total == count and (await deliver(bot)).total == 0
+
+    calls = [call for call in bot.telegram.state.calls if call.method == "sendMessage"]
+    accepted = Counter(int(call.params["chat_id"]) for call in calls if call.ok)
+    tried = Counter(int(call.params["chat_id"]) for call in calls if call.error_code == 403)
+    assert set(accepted) == {first + n for n in range(count)} - blocked and set(accepted.values()) == {1}
+    assert set(tried) == blocked and set(tried.values()) == {1}  # each blocked user tried once
+    floods = [i for i, call in enumerate(calls) if call.error_code == 429]
+    assert len(floods) == 2
+    for index, wait in zip(floods, (3, 5), strict=True):
+        again = calls[index + 1]
+        assert again.params["chat_id"] == calls[index].params["chat_id"] and again.at - calls[index].at == wait
+    assert bot.telegram.violations() == []
+    async with deps(bot).db.transaction() as session:
+        done = (await session.exec(select(Broadcast))).one()
+        inactive = (await session.exec(select(Supporter).where(col(Supporter.is_active).is_(False)))).all()
+    assert (done.status, done.sent, done.blocked, done.failed, done.uncertain) == ("done", 950, 50, 0, 0)
+    assert {s.telegram_id for s in inactive} == blocked
