@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8080
 
-.PHONY: install catalogs extract demo run test test-postgres lint bench bench-fairness bench-latency bench-reminders bench-delivery clean
+.PHONY: install catalogs extract demo run test test-postgres lint bench bench-fairness bench-latency bench-reminders bench-delivery bench-broadcast clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,7 @@ lint: install
 	$(BIN)/mypy
 
 # Benchmarks print their figures; the README quotes them.
-bench: bench-fairness bench-latency bench-reminders bench-delivery
+bench: bench-fairness bench-latency bench-reminders bench-delivery bench-broadcast
 
 bench-fairness: install
 	$(BIN)/python -m benchmarks.fairness
@@ -60,6 +60,13 @@ bench-reminders: install
 
 bench-delivery: install
 	$(BIN)/python -m benchmarks.delivery
+
+# A broadcast: 3 minutes at 30 a second (free), 3 minutes at 1,000 a second (paid), and memory with
+# 100,000 recipients queued.
+bench-broadcast: install
+	$(BIN)/python -m benchmarks.broadcast --recipients 5400 --rate 30 --seconds 180
+	$(BIN)/python -m benchmarks.broadcast --recipients 180000 --rate 1000 --paid --seconds 180
+	$(BIN)/python -m benchmarks.broadcast --recipients 100000 --rate 25 --seconds 60
 
 clean:
 	rm -rf $(VENV) data

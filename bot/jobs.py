@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from telegram import Bot
@@ -21,7 +21,6 @@ from bot.services import broadcasts, draft_checks, holds, letters, reminders
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 600
 REMINDER_SECONDS = 300  # the reminder sweep and delivery: often enough to catch each window early
-STALE_SENDING = timedelta(minutes=15)  # a row claimed this long ago died with its process
 PACER_KEY = "pacer"
 SWEPT_KEY = "reminders-made-on"
 DELIVERY_BUDGET = REMINDER_SECONDS - 60.0
@@ -83,15 +82,14 @@ async def run_reminders(
     budget: float | None = None,
 ) -> tuple[reminders.SweepStats, sender.Stats | None]:
     """One round: find what is due (`make`), queue the day's digests in their windows, and deliver them
-    (unless `send` is off). The scheduled job and `letterbot reminders due` both run this. Expiry,
-    pruning and recovery of half-sent rows run only on the real clock (`at` not given): a look at
-    another moment must not expire, delete or give up anything now."""
+    (unless `send` is off). The scheduled job and `letterbot reminders due` both run this. Expiry and
+    pruning run only on the real clock (`at` not given): a look at another moment must not expire or
+    delete anything now."""
     now = at or deps.clock()
     local = now.astimezone(deps.settings.timezone)
     real = at is None
-    if real:
+    if real:  # (rows a stopped sender left are taken up by the next sender itself, under its lock)
         async with deps.db.transaction() as session:
-            await sender.recover(session, now, stale_after=STALE_SENDING, purposes=purposes())
             await sender.prune(session, now)
     stats = await reminders.sweep(deps.db, now, local.date(), local, make=make, expire=real)
     delivered = (

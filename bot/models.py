@@ -318,7 +318,8 @@ class Broadcast(SQLModel, table=True):
     """
 
     id: int | None = Field(default=None, primary_key=True)
-    created_by: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))  # a staff member
+    # The staff member who wrote it; None once they used /forget (the audit log keeps what was done).
+    created_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
     created_at: datetime = Field(sa_column=_utc_column())
     status: str = Field(default=BroadcastStatus.DRAFT.value, max_length=16, index=True)
     audience: str = Field(default="all", max_length=32)  # see bot/rules/audiences.py
@@ -350,7 +351,7 @@ class Campaign(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=16, unique=True)  # the deep link's c_<code>
-    created_by: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    created_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, index=True))
     created_at: datetime = Field(sa_column=_utc_column())
     target: str = Field(max_length=16)  # person, facility, birthdays, date
     prisoner_id: int | None = Field(

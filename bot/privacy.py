@@ -17,7 +17,10 @@ HOLD_KEEP_DAYS = 14  # bot.services.holds.NOT_AGAIN_DAYS: whom you were offered,
 REMINDER_KEEP_DAYS = 60  # after its last day: a reminder row keeps it from being made twice
 RELEASE_NEWS_KEEP_DAYS = 400  # news of a release: kept a year, so that it comes once
 OUTBOX_KEEP_DAYS = 30  # after a message was delivered (or given up): whether it arrived
-PERSONAL_TABLES = ("supporter", "draftcheck", "letter", "hold", "reminder", "outbox", "rolegrant", "auditentry")
+PERSONAL_TABLES = (
+    "supporter", "draftcheck", "letter", "hold", "reminder", "outbox", "rolegrant", "auditentry", "broadcast",
+    "campaign",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,10 @@ ITEMS = (
         ),
     ),
     Item(
-        N_("Whom I suggested to you, and when, so that I do not offer the same person again soon."),
+        N_(
+            "Whom I suggested to you, and when (and the campaign that brought you to them, if any, so that "
+            "a letter you log counts for it), so that I do not offer the same person again soon."
+        ),
         N_("14 days, or until you use /forget."),
         ("hold.id", "hold.supporter_id", "hold.prisoner_id", "hold.created_at", "hold.expires_at", "hold.released_at",
          "hold.campaign_id"),
@@ -125,6 +131,25 @@ ITEMS = (
             "auditentry.action",
             "auditentry.subject_telegram_id",
             "auditentry.detail",
+        ),
+    ),
+    Item(
+        N_(
+            "Only for coordinators and admins: the broadcasts and campaigns you wrote, their texts and "
+            "figures, with your Telegram id and where the progress of a broadcast is shown. Never who got "
+            "a broadcast: that is deleted when it ends."
+        ),
+        N_("Kept as a record; /forget removes your id from them and deletes your unsent drafts."),
+        (
+            "broadcast.id", "broadcast.created_by", "broadcast.created_at", "broadcast.status",
+            "broadcast.audience", "broadcast.text_be", "broadcast.text_ru", "broadcast.text_en",
+            "broadcast.fallback", "broadcast.campaign_id", "broadcast.paid", "broadcast.total", "broadcast.sent",
+            "broadcast.blocked", "broadcast.failed", "broadcast.uncertain", "broadcast.dropped",
+            "broadcast.resent", "broadcast.progress_chat", "broadcast.progress_message",
+            "broadcast.progress_shown", "broadcast.started_at", "broadcast.finished_at",
+            "campaign.id", "campaign.code", "campaign.created_by", "campaign.created_at", "campaign.target",
+            "campaign.prisoner_id", "campaign.facility_key", "campaign.first_day", "campaign.last_day",
+            "campaign.text_be", "campaign.text_ru", "campaign.text_en",
         ),
     ),
 )

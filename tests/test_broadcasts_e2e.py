@@ -66,6 +66,17 @@ async def write_text(coordinator: Person, locale: str, text: str) -> None:
     await coordinator.send(text)
 
 
+async def broadcast_in_english(bot: Harness, text: str, recipients: int) -> Person:
+    """A coordinator writes `text` in English and confirms it for everyone; their chat."""
+    await make_coordinator(bot, COORDINATOR)
+    coordinator = bot.person(COORDINATOR, "C")
+    await coordinator.send("/broadcast")
+    await write_text(coordinator, "en", text)
+    await coordinator.press("📤 Send…")
+    await coordinator.press(f"📤 Yes, send to {recipients} people")
+    return coordinator
+
+
 @pytest.mark.parametrize("staff", [COORDINATOR, ADMIN])
 async def test_a_broadcast_reaches_each_supporter_once_in_their_language(bot: Harness, staff: int) -> None:
     readers = await supporters_in(bot, {7001: "be", 7002: "ru", 7003: "en", 7004: "ru"})
@@ -136,7 +147,7 @@ async def test_a_supporter_is_refused_by_command_and_by_forged_buttons(bot: Harn
     await coordinator.press("📤 Send…")
     message_id = supporter.last()["message_id"]
     forged = [
-        buttons.BroadcastGo("send"), buttons.BroadcastGo("confirm"), buttons.BroadcastAudience("all", "-"),
+        buttons.BroadcastSend(1, 2), buttons.BroadcastGo("confirm"), buttons.BroadcastAudience("all", "-"),
         buttons.BroadcastText("en"), buttons.BroadcastControl(1, "cancel_yes"), buttons.CampaignResults(1),
     ]  # fmt: skip
     for pressed in forged:
@@ -150,12 +161,7 @@ async def test_a_supporter_is_refused_by_command_and_by_forged_buttons(bot: Harn
 
 async def test_pause_resume_and_cancel(bot: Harness) -> None:
     readers = await supporters_in(bot, {7200 + n: "en" for n in range(30)})
-    await make_coordinator(bot, COORDINATOR)
-    coordinator = bot.person(COORDINATOR, "C")
-    await coordinator.send("/broadcast")
-    await write_text(coordinator, "en", "Letter night tonight")
-    await coordinator.press("📤 Send…")
-    await coordinator.press("📤 Yes, send to 31 people")
+    coordinator = await broadcast_in_english(bot, "Letter night tonight", 31)
     progress = coordinator.messages()[-1]
     # 10 go out, then the coordinator pauses: nothing more is sent until Resume.
     await sender.deliver_due(deps(bot), bot.application.bot, jobs.pacer_for(deps(bot)), jobs.purposes(), batch=10,
@@ -185,12 +191,7 @@ async def test_after_a_sender_died_mid_batch_the_next_resumes_missing_no_one(bot
     """What kill -9 leaves behind: a batch claimed, one row begun. The next sender (a restart) gives the
     claimed rows back, sends the begun one again and counts it as a possible duplicate."""
     readers = await supporters_in(bot, {7300 + n: "en" for n in range(12)})
-    await make_coordinator(bot, COORDINATOR)
-    coordinator = bot.person(COORDINATOR, "C")
-    await coordinator.send("/broadcast")
-    await write_text(coordinator, "en", "Write tonight")
-    await coordinator.press("📤 Send…")
-    await coordinator.press("📤 Yes, send to 13 people")
+    coordinator = await broadcast_in_english(bot, "Write tonight", 13)
     async with deps(bot).db.transaction() as session:
         rows = list((await session.exec(select(Outbox).order_by(col(Outbox.id)))).all())
         for row in rows[:5]:  # the dead sender's batch: claimed, and the first one's send begun
@@ -298,3 +299,42 @@ async def test_a_thousand_recipients_fifty_blocked_and_429s_waited_out_exactly(b
         inactive = (await session.exec(select(Supporter).where(col(Supporter.is_active).is_(False)))).all()
     assert (done.status, done.sent, done.blocked, done.failed, done.uncertain) == ("done", 950, 50, 0, 0)
     assert {s.telegram_id for s in inactive} == blocked
+
+
+async def test_a_recipient_who_uses_forget_mid_broadcast_leaves_it_and_it_still_ends(bot: Harness) -> None:
+    readers = await supporters_in(bot, {7500 + n: "en" for n in range(4)})
+    coordinator = await broadcast_in_english(bot, "Write tonight", 5)
+    gone = readers[7501]
+    await gone.send("/forget")
+    await gone.press("Yes, delete everything")
+    assert (await deliver(bot)).total == 4
+    assert got(gone, "Write tonight") == 0
+    async with deps(bot).db.transaction() as session:
+        done = (await session.exec(select(Broadcast))).one()
+        assert (done.status, done.total, done.sent) == ("done", 4, 4)
+        assert (await session.exec(select(Outbox))).all() == []
+    # The coordinator's own /forget: the broadcast stays, without their id; their draft goes.
+    await coordinator.send("/broadcast")
+    await coordinator.send("/forget")
+    await coordinator.press("Yes, delete everything")
+    async with deps(bot).db.transaction() as session:
+        kept = (await session.exec(select(Broadcast))).all()
+    assert [(b.status, b.created_by, b.progress_chat) for b in kept] == [("done", None, None)]
+
+
+async def test_an_old_yes_after_the_audience_changed_asks_again(bot: Harness) -> None:
+    await supporters_in(bot, {7600: "be", 7601: "ru"})
+    await make_coordinator(bot, COORDINATOR)
+    coordinator = bot.person(COORDINATOR, "C")
+    await coordinator.send("/broadcast")
+    await write_text(coordinator, "en", "Hello")
+    await coordinator.press("📤 Send…")
+    confirm = coordinator.last()
+    await coordinator.send("/broadcast")  # the same draft, now for Belarusian users only
+    await coordinator.press("👥 Audience")
+    await coordinator.press("Беларуская")
+    answer = await coordinator.press("📤 Yes, send to 3 people", confirm)
+    assert answer is not None and answer["show_alert"] and "changed" in answer["text"]
+    async with deps(bot).db.transaction() as session:
+        assert (await session.exec(select(Outbox))).all() == []
+        assert (await session.exec(select(Broadcast))).one().status == "draft"

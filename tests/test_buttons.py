@@ -49,6 +49,7 @@ EXAMPLES: list[buttons.Button] = [
     buttons.FinishChoose(buttons.MAX_ROW_ID, Occasion.CHRISTMAS_ORTHODOX, LetterKind.POSTCARD, "be", 99, "234234", "1"),
     buttons.FinishPdf(buttons.MAX_ROW_ID, Occasion.CHRISTMAS_ORTHODOX, LetterKind.POSTCARD, "be", 99, "234234"),
     buttons.BroadcastGo("discard"),
+    buttons.BroadcastSend(buttons.MAX_ROW_ID, buttons.MAX_ROW_ID),
     buttons.BroadcastAudience("pace", "fortnightly"),
     buttons.BroadcastText("en", "1"),
     buttons.BroadcastFallback("be"),

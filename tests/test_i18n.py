@@ -14,7 +14,7 @@ from bot import LOCALES_DIR, PROJECT_ROOT, TEMPLATES_DIR, privacy
 from bot.config import LOCALES
 from bot.i18n import NATIVE_NAMES, I18n, parse_locale, resolve_locale
 from bot.models import LetterKind
-from bot.rules import audiences
+from bot.rules import audiences, telegram_html
 from bot.rules.occasions import Occasion
 from bot.rules.word_lists import TOPICS
 from bot.sandbox.formatting import parse_html, utf16_len
@@ -206,7 +206,13 @@ CONTEXTS: dict[str, list[dict[str, object]]] = {
         for dropped in (0, 4)
     ],
     "broadcast_cancel": [{"remaining": 1}, {"remaining": 3355}],
-    "broadcast_refused": [{"reason": "Bad Request: can't parse entities"}],
+    "broadcast_refused": [
+        {
+            "refusal": telegram_html.Refused(reason, telegram="Bad Request: can't parse entities", length=5000),
+            "limit": 4096,
+        }
+        for reason in ("empty", "long", "parse")
+    ],
     "broadcast_preview_label": [{"language": "беларуская"}],
     "broadcasts": [
         {

@@ -4,17 +4,20 @@ one sender at a time.
 On PostgreSQL several processes may run a sender: a session-level advisory lock lets one work and the
 others return at once, and the claim skips rows another transaction holds (FOR UPDATE SKIP LOCKED), so
 even two senders could never take the same row. SQLite has one writer and, by default, one process: a
-set of the databases this process is delivering to is enough there.
+set of the databases this process is delivering to, and a lock on a file beside the database for
+another process (a `letterbot reminders due --send` run beside the bot), are enough there.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
-from collections.abc import AsyncIterator, Collection
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Collection, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime
+from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -61,6 +64,26 @@ async def release(session: AsyncSession, ids: Collection[int]) -> None:
     )
 
 
+@contextmanager
+def _file_lock(database: Database) -> Iterator[bool]:
+    """An exclusive lock on a file beside an SQLite database, held while this process sends: the kernel
+    lets it go when the process ends, kill -9 included. An in-memory database needs none."""
+    path = make_url(database.url).database
+    if not path or path == ":memory:":
+        yield True
+        return
+    with Path(f"{path}.sender-lock").open("a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @asynccontextmanager
 async def only_sender(database: Database) -> AsyncIterator[bool]:
     """True inside if this is the only sender at work on the database; False if another one is."""
@@ -68,11 +91,15 @@ async def only_sender(database: Database) -> AsyncIterator[bool]:
         if database.url in _delivering:
             yield False
             return
-        _delivering.add(database.url)
-        try:
-            yield True
-        finally:
-            _delivering.discard(database.url)
+        with _file_lock(database) as locked:
+            if not locked:  # another process (`letterbot reminders due --send` beside the bot)
+                yield False
+                return
+            _delivering.add(database.url)
+            try:
+                yield True
+            finally:
+                _delivering.discard(database.url)
         return
     async with database.engine.connect() as connection:
         lock = {"key": ADVISORY_LOCK_KEY}

@@ -138,7 +138,8 @@ class _Send:
     outbox_id: int
     chat_id: int
     message: Rendered
-    result: Attempt | None = None  # None: not attempted (a stop came first)
+    begun: bool = False  # its request may have left (even if no answer came: a cancel, a crash)
+    result: Attempt | None = None
 
 
 async def _deliver_chunk(
@@ -209,12 +210,15 @@ async def _send_all(
                 item.result = Attempt(Outcome.BLOCKED, 0)
                 continue
             chosen = paid if item.message.paid and paid is not None else free
+            item.begun = True
             item.result = await attempt(bot, chosen, item.chat_id, item.message)
             if item.result.outcome is Outcome.BLOCKED:
                 gone.add(item.chat_id)
 
     lanes = PAID_LANES if paid is not None and any(item.message.paid for item in sends) else 1
-    await asyncio.gather(*(lane() for _ in range(lanes)))
+    async with asyncio.TaskGroup() as group:  # one lane failing stops the others before the chunk is recorded
+        for _ in range(lanes):
+            group.create_task(lane())
 
 
 async def _record(
@@ -229,8 +233,10 @@ async def _record(
         if row.status != SENDING:  # deleted by /forget meanwhile, or recovered
             continue
         if item.result is None:
-            row.status, row.claimed_at = PENDING, None  # never sent: the next round takes it
-            session.add(row)
+            if not item.begun:
+                row.status, row.claimed_at = PENDING, None  # never sent: the next round takes it
+                session.add(row)
+            # Begun with no answer (cancelled mid-request): left "sending", for recover() to decide.
             continue
         await _finish(session, row, item.result.outcome, purposes[row.purpose], deps.clock(),
                       requests=item.result.requests)  # fmt: skip

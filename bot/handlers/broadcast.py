@@ -5,7 +5,7 @@ every step works on whichever replica gets it; coordinators and admins only, che
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
 
 from bot.config import LOCALES, Locale
 from bot.handlers import broadcast_message, broadcast_progress, buttons, campaign_admin
@@ -17,7 +17,7 @@ from bot.services import broadcasts, campaigns, suggestions, supporters
 
 BUTTONS = (
     buttons.BroadcastGo, buttons.BroadcastAudience, buttons.BroadcastText, buttons.BroadcastFallback,
-    buttons.BroadcastCampaign,
+    buttons.BroadcastCampaign, buttons.BroadcastSend,
 )  # fmt: skip
 INPUT = "bc:"  # supporters.pending_input while a text is awaited: bc:be, bc:ru, bc:en, bc:wrote
 WROTE = INPUT + "wrote"
@@ -90,8 +90,8 @@ async def button(update: Update, context: AppContext, request: Request) -> None:
         case buttons.BroadcastGo("confirm"):
             await ask_to_confirm(request, draft)
             return
-        case buttons.BroadcastGo("send"):
-            await send(request, draft, query.message)
+        case buttons.BroadcastSend(number, recipients):
+            await send(request, draft, number, recipients, query.message)
             return
         case buttons.BroadcastGo("discard"):
             await session.delete(draft)
@@ -137,7 +137,7 @@ async def take_text(request: Request, message: Message) -> None:
         try:
             broadcasts.set_text(draft, as_locale(locale), telegram_html.check(html))
         except telegram_html.Refused as refusal:
-            request.reply(request.render("broadcast_refused", reason=limits.shorten(str(refusal), 300)))
+            request.reply(request.render("broadcast_refused", refusal=refusal, limit=limits.TEXT_LIMIT))
             return
     await supporters.set_pending(session, request.supporter, None)
     session.add(draft)
@@ -235,18 +235,18 @@ async def preview(request: Request, draft: Broadcast) -> None:
             request.reply(message.text, message.markup)
 
 
-async def ask_to_confirm(request: Request, draft: Broadcast) -> None:
+async def ask_to_confirm(request: Request, draft: Broadcast, notice: str | None = None) -> None:
     if not broadcasts.texts(draft):
         request.stale()
         return
     default = request.deps.settings.bot_default_locale
     recipients = await broadcasts.count(request.session, audiences.parse(draft.audience), default)
-    request.answer()
+    request.answer(notice, alert=notice is not None)
     t = request.t
     keyboard = [[buttons.make("« " + t._("Back"), buttons.BroadcastGo("menu"))]]
     if recipients:
         label = t.ngettext("Yes, send to {n} person", "Yes, send to {n} people", recipients).format(n=recipients)
-        keyboard.insert(0, [buttons.make("📤 " + label, buttons.BroadcastGo("send"))])
+        keyboard.insert(0, [buttons.make("📤 " + label, buttons.BroadcastSend(draft.id or 0, recipients))])
     request.show(
         request.render(
             "broadcast_confirm", recipients=recipients, paid=request.deps.settings.bot_paid_broadcast,
@@ -256,15 +256,23 @@ async def ask_to_confirm(request: Request, draft: Broadcast) -> None:
     )  # fmt: skip
 
 
-async def send(request: Request, draft: Broadcast, message: object) -> None:
-    """Queue it for everyone in the audience now; the confirmation message becomes the progress."""
+async def send(
+    request: Request, draft: Broadcast, number: int, recipients: int, message: MaybeInaccessibleMessage | None
+) -> None:
+    """Queue it for everyone in the audience now; the confirmation message becomes the progress. What
+    was confirmed must still hold: this draft, with a text, to as many people as the question said."""
     deps = request.deps
+    default = deps.settings.bot_default_locale
+    now_counted = await broadcasts.count(request.session, audiences.parse(draft.audience), default)
+    if number != draft.id or now_counted != recipients or not broadcasts.texts(draft):
+        await ask_to_confirm(request, draft, request.t._("The draft or its audience changed: please confirm again."))
+        return
     queued = await broadcasts.confirm(
         request.session, draft, now=deps.clock(), default_locale=deps.settings.bot_default_locale,
         paid=deps.settings.bot_paid_broadcast,
     )  # fmt: skip
-    if isinstance(message, Message):
-        draft.progress_chat, draft.progress_message = message.chat_id, message.message_id
+    if message is not None:
+        draft.progress_chat, draft.progress_message = message.chat.id, message.message_id
         request.session.add(draft)
     request.answer(request.t._("Sending has begun.") if queued else None)
     request.show(*broadcast_progress.view(request.deps, request.locale, draft))

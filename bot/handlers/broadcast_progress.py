@@ -70,7 +70,8 @@ async def control(update: Update, context: AppContext, request: Request) -> None
     query = update.callback_query
     assert query is not None
     pressed = buttons.read(query.data, *BUTTONS)
-    broadcast = await broadcasts.get(request.session, pressed.broadcast, lock=True) if pressed else None
+    # Not locked here: the service locks it after its outbox rows, in the sender's order.
+    broadcast = await broadcasts.get(request.session, pressed.broadcast) if pressed else None
     if pressed is None or broadcast is None:
         request.stale()
         return
@@ -121,7 +122,7 @@ async def refresh(context: CallbackContext[Any, Any, Any, Any]) -> None:
         for broadcast in await broadcasts.running(session):
             key = shown_key(broadcast, figures(broadcast, deps.clock()))
             if key != broadcast.progress_shown:
-                staff = await supporters.find(session, broadcast.created_by)
+                staff = await supporters.find(session, broadcast.created_by) if broadcast.created_by else None
                 locale = resolve_locale(staff.locale if staff else None, None, deps.settings.bot_default_locale)
                 due.append((broadcast.id, broadcast.progress_chat, broadcast.progress_message, key,
                             *view(deps, locale, broadcast)))  # fmt: skip

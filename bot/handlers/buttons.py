@@ -268,7 +268,7 @@ class StopReminders(Button):
 
 # --- /broadcast, /broadcasts, campaigns (coordinators and admins; the handlers check the role) -----
 
-BroadcastStep = Literal["menu", "audience", "texts", "fallback", "campaign", "preview", "confirm", "send", "discard"]
+BroadcastStep = Literal["menu", "audience", "campaign", "preview", "confirm", "discard"]
 BroadcastAction = Literal["pause", "resume", "cancel", "cancel_yes", "cancel_no", "refresh"]
 
 
@@ -386,3 +386,12 @@ class FinishPdf(Button):
     language: Literal["ru", "be"]
     variant: int = bounded(99, minimum=1)
     choices: str = "000000"
+
+
+@dataclasses.dataclass(frozen=True)
+class BroadcastSend(Button):
+    """"Yes, send": for this draft and the number of recipients the coordinator was shown."""
+
+    PREFIX = "bc:send"
+    broadcast: int
+    recipients: int

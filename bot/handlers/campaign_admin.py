@@ -3,6 +3,7 @@ link, and sees its results as figures and as a chart. Coordinators and admins on
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -59,16 +60,11 @@ async def command(update: Update, context: AppContext, request: Request) -> None
                 session, staff_id=request.user_id, now=now, target="person", prisoner_id=person.id
             )
     elif kind == "facility" and rest:
-        wanted = " ".join(rest).casefold()
-        matching = [
-            f
-            for f in await suggestions.facilities(session)
-            if wanted in f.name_ru.casefold() or wanted in f.name_be.casefold()
-        ]
+        facility = await campaigns.find_facility(session, " ".join(rest))
         problem = "facility"
-        if len(matching) == 1:
+        if facility is not None:
             created = await campaigns.create(
-                session, staff_id=request.user_id, now=now, target="facility", facility_key=matching[0].key
+                session, staff_id=request.user_id, now=now, target="facility", facility_key=facility.key
             )
     elif kind in ("birthdays", "date") and rest:
         days = [_day(text) for text in rest[:2]]
@@ -140,9 +136,14 @@ async def button(update: Update, context: AppContext, request: Request) -> None:
                     letters=results.letters, reached=results.people_reached, people=results.people_in_target,
                 ),
             )  # fmt: skip
-            if results.by_day:
-                chart = campaign_chart.letters_by_day(results.by_day, request.t._("Letters logged per day"))
-                request.then(message_of(update).reply_photo, chart, filename="campaign.png")
+            if results.by_day:  # drawn after the commit, off the event loop: it takes a moment
+                title = request.t._("Letters logged per day")
+                request.then(send_chart, message_of(update), results.by_day, title)
+
+
+async def send_chart(message: Message, by_day: list[tuple[date, int]], title: str) -> None:
+    chart = await asyncio.to_thread(campaign_chart.letters_by_day, by_day, title)
+    await message.reply_photo(chart, filename="campaign.png")
 
 
 async def take_text(request: Request, message: Message) -> None:
@@ -162,7 +163,7 @@ async def take_text(request: Request, message: Message) -> None:
         setattr(campaign, f"text_{locale}", telegram_html.check(html))
     except telegram_html.Refused as refusal:
         await supporters.set_pending(session, request.supporter, f"{INPUT}{locale}:{campaign.id}")
-        request.reply(request.render("broadcast_refused", reason=limits.shorten(str(refusal), 300)))
+        request.reply(request.render("broadcast_refused", refusal=refusal, limit=limits.TEXT_LIMIT))
         return
     session.add(campaign)
     request.reply(request.t._("Saved."))

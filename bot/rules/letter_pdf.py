@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fpdf import FPDF
+if TYPE_CHECKING:  # imported when a PDF is made: fpdf2 and Pillow cost some 40 MB a bot that makes none need not carry
+    from fpdf import FPDF
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 FAMILY = "DejaVu"
@@ -26,6 +28,8 @@ FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)  # the moment of printing says not
 def build(letter: str, envelope: list[str], *, cut_hint: str) -> bytes:
     """Two A4 pages: `letter`, then the `envelope` lines in a frame with `cut_hint` above it (no second
     page if there is no address)."""
+    from fpdf import FPDF
+
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_creation_date(FIXED_DATE)
     pdf.set_creator("Letterbot")

@@ -24,6 +24,8 @@ PURPOSE = "broadcast"
 OUTBOX = table_of(Outbox)
 SUPPORTERS = table_of(Supporter)
 PAUSED = "paused"  # an outbox row held back while its broadcast is paused
+UNFINISHED = (PENDING, CLAIMED, "sending", PAUSED)
+LOCKED = "locked-broadcasts"  # session.info: the broadcasts this transaction has locked already
 RUNNING = (BroadcastStatus.SENDING.value, BroadcastStatus.PAUSED.value)
 COUNTERS = {
     Outcome.SENT: "sent", Outcome.BLOCKED: "blocked", Outcome.FAILED: "failed",
@@ -132,11 +134,18 @@ async def get(session: AsyncSession, broadcast_id: int, *, lock: bool = False) -
     the sender records a chunk of its messages in one)."""
     if not lock:
         return await session.get(Broadcast, broadcast_id)
-    locked: set[int] = session.info.setdefault("locked-broadcasts", set())
+    locked: set[int] = session.info.setdefault(LOCKED, set())
     if broadcast_id in locked:
         return await session.get(Broadcast, broadcast_id)
     locked.add(broadcast_id)
     return await session.get(Broadcast, broadcast_id, with_for_update=True)
+
+
+async def _lock(session: AsyncSession, broadcast: Broadcast) -> None:
+    """Lock the broadcast and read it afresh. Taken after its outbox rows, as the sender takes them
+    (rows, then the broadcast), so that a press and a round never wait for each other in a circle."""
+    await session.refresh(broadcast, with_for_update=True)
+    session.info.setdefault(LOCKED, set()).add(broadcast.id)
 
 
 async def pause(session: AsyncSession, broadcast: Broadcast, staff_id: int, now: datetime) -> bool:
@@ -144,6 +153,7 @@ async def pause(session: AsyncSession, broadcast: Broadcast, staff_id: int, now:
     if broadcast.status != BroadcastStatus.SENDING.value:
         return False
     await session.exec(update(OUTBOX).where(_rows_of(broadcast, PENDING, CLAIMED)).values(status=PAUSED))
+    await _lock(session, broadcast)
     broadcast.status = BroadcastStatus.PAUSED.value
     session.add(broadcast)
     audit.record(session, at=now, actor=staff_id, action="broadcast.pause", detail=f"#{broadcast.id}")
@@ -154,6 +164,7 @@ async def resume(session: AsyncSession, broadcast: Broadcast, staff_id: int, now
     if broadcast.status != BroadcastStatus.PAUSED.value:
         return False
     await session.exec(update(OUTBOX).where(_rows_of(broadcast, PAUSED)).values(status=PENDING, claimed_at=None))
+    await _lock(session, broadcast)
     broadcast.status = BroadcastStatus.SENDING.value
     session.add(broadcast)
     audit.record(session, at=now, actor=staff_id, action="broadcast.resume", detail=f"#{broadcast.id}")
@@ -169,6 +180,7 @@ async def cancel(session: AsyncSession, broadcast: Broadcast, staff_id: int, now
         .where(_rows_of(broadcast, PENDING, CLAIMED, PAUSED))
         .values(status=Outcome.DROPPED.value, finished_at=now)
     )
+    await _lock(session, broadcast)
     broadcast.dropped += int(result.rowcount)
     broadcast.status = BroadcastStatus.CANCELLED.value
     session.add(broadcast)
@@ -201,7 +213,7 @@ async def finished(session: AsyncSession, row: Outbox, outcome: Outcome) -> None
 async def resent(session: AsyncSession, row: Outbox) -> None:
     """A message whose send had begun when the sender died goes out again: it may arrive twice."""
     broadcast = await get(session, int(row.key), lock=True)
-    if broadcast is not None:
+    if broadcast is not None and broadcast.status in RUNNING:  # a cancelled one drops the row instead
         broadcast.resent += 1
         session.add(broadcast)
         if broadcast.status == BroadcastStatus.PAUSED.value:
@@ -241,8 +253,37 @@ async def running(session: AsyncSession) -> list[Broadcast]:
     result = await session.exec(
         select(Broadcast).where(
             col(Broadcast.progress_message).is_not(None),
+            col(Broadcast.progress_chat).is_not(None),
             col(Broadcast.status).in_([*RUNNING, BroadcastStatus.DONE.value, BroadcastStatus.CANCELLED.value]),
             col(Broadcast.progress_shown).is_(None) | ~col(Broadcast.progress_shown).startswith("end:"),
         )
     )
     return list(result)
+
+
+async def forget(session: AsyncSession, *, supporter_id: int | None, telegram_id: int, now: datetime) -> None:
+    """/forget: a recipient leaves every broadcast under way (it can then still end and forget its
+    recipients); a coordinator's drafts go, and the broadcasts they sent stay without their id."""
+    if supporter_id is not None:
+        rows = await session.exec(
+            select(Outbox).where(
+                col(Outbox.supporter_id) == supporter_id,
+                col(Outbox.purpose) == PURPOSE,
+                col(Outbox.status).in_(UNFINISHED),
+            )
+        )
+        for row in list(rows):
+            await session.delete(row)
+            broadcast = await get(session, int(row.key), lock=True)
+            if broadcast is not None and broadcast.finished_at is None:
+                broadcast.total -= 1
+                session.add(broadcast)
+                if broadcast.status != BroadcastStatus.DRAFT.value and remaining(broadcast) == 0:
+                    await _complete(session, broadcast, now)
+    await session.exec(
+        delete(Broadcast).where(
+            col(Broadcast.created_by) == telegram_id, col(Broadcast.status) == BroadcastStatus.DRAFT.value
+        )
+    )
+    await session.exec(update(Broadcast).where(col(Broadcast.created_by) == telegram_id).values(created_by=None))
+    await session.exec(update(Broadcast).where(col(Broadcast.progress_chat) == telegram_id).values(progress_chat=None))

@@ -10,10 +10,11 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import privacy
 from bot.config import LOCALES, Locale
 from bot.models import Campaign, CampaignTally, Hold, Prisoner
 from bot.services import audit, suggestions, upsert
@@ -106,7 +107,9 @@ async def count_letter(session: AsyncSession, *, supporter_id: int, prisoner_id:
                 col(Hold.supporter_id) == supporter_id,
                 col(Hold.prisoner_id) == prisoner_id,
                 col(Hold.campaign_id).is_not(None),
-                or_(col(Hold.released_at).is_(None), col(Hold.released_at) > now - timedelta(minutes=5)),
+                # The campaign brought them to this person within the time a hold row is kept: the
+                # letter counts for it even if they looked at someone else since, or logged it late.
+                col(Hold.created_at) > now - timedelta(days=privacy.HOLD_KEEP_DAYS),
             )
             .order_by(col(Hold.id).desc())
         )
@@ -152,3 +155,19 @@ async def results(session: AsyncSession, campaign: Campaign) -> Results:
         )
     ).all()
     return Results(int(letters), int(reached), int(people), [(day, int(n)) for day, n in by_day])
+
+
+async def find_facility(session: AsyncSession, wanted: str) -> suggestions.Facility | None:
+    """The one facility with writable people whose name (ru or be) contains `wanted`; None if none or several."""
+    folded = wanted.casefold()
+    matching = [
+        facility
+        for facility in await suggestions.facilities(session)
+        if folded in facility.name_ru.casefold() or folded in facility.name_be.casefold()
+    ]
+    return matching[0] if len(matching) == 1 else None
+
+
+async def forget(session: AsyncSession, telegram_id: int) -> None:
+    """/forget of a coordinator: their campaigns stay (others may be sharing the links), without their id."""
+    await session.exec(update(Campaign).where(col(Campaign.created_by) == telegram_id).values(created_by=None))

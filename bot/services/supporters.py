@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Locale
 from bot.models import AuditEntry, Hold, Letter, Outbox, Reminder, RoleGrant, Supporter, WritingPace
-from bot.services import holds, letters, upsert
+from bot.services import broadcasts, campaigns, holds, letters, upsert
 
 
 async def find(session: AsyncSession, telegram_id: int) -> Supporter | None:
@@ -94,8 +94,12 @@ async def forget(session: AsyncSession, telegram_id: int, now: datetime) -> None
     if supporter is not None:
         await holds.release_all(session, supporter.id or 0, now)
         await letters.take_back_recent(session, supporter.id or 0, now.date())
+        await broadcasts.forget(session, supporter_id=supporter.id, telegram_id=telegram_id, now=now)
         for model in (Letter, Hold, Reminder, Outbox):
             await session.exec(delete(model).where(col(model.supporter_id) == supporter.id))
+    else:
+        await broadcasts.forget(session, supporter_id=None, telegram_id=telegram_id, now=now)
+    await campaigns.forget(session, telegram_id)
     await session.exec(delete(Supporter).where(col(Supporter.telegram_id) == telegram_id))
     await session.exec(delete(RoleGrant).where(col(RoleGrant.telegram_id) == telegram_id))
     await session.exec(update(RoleGrant).where(col(RoleGrant.granted_by) == telegram_id).values(granted_by=None))

@@ -22,7 +22,7 @@ def upgrade() -> None:
         "campaign",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column("created_by", sa.BigInteger(), nullable=False),
+        sa.Column("created_by", sa.BigInteger(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("target", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("prisoner_id", sa.Integer(), nullable=True),
@@ -47,7 +47,7 @@ def upgrade() -> None:
     op.create_table(
         "broadcast",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("created_by", sa.BigInteger(), nullable=False),
+        sa.Column("created_by", sa.BigInteger(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("audience", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
