@@ -390,7 +390,7 @@ class FinishPdf(Button):
 
 @dataclasses.dataclass(frozen=True)
 class BroadcastSend(Button):
-    """"Yes, send": for this draft and the number of recipients the coordinator was shown."""
+    """ "Yes, send": for this draft and the number of recipients the coordinator was shown."""
 
     PREFIX = "bc:send"
     broadcast: int
