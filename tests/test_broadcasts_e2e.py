@@ -338,3 +338,30 @@ async def test_an_old_yes_after_the_audience_changed_asks_again(bot: Harness) ->
     async with deps(bot).db.transaction() as session:
         assert (await session.exec(select(Outbox))).all() == []
         assert (await session.exec(select(Broadcast))).one().status == "draft"
+
+
+@pytest.mark.parametrize(
+    ("locale", "title", "question", "yes", "progress"),
+    [
+        ("be", "Новая рассылка", "Адправіць 3 людзям?", "📤 Так, адправіць 3 людзям", "Рассылка №"),
+        ("ru", "Новая рассылка", "Отправить 3 людям?", "📤 Да, отправить 3 людям", "Рассылка №"),
+        ("en", "New broadcast", "Send to 3 people?", "📤 Yes, send to 3 people", "Broadcast #"),
+    ],
+)
+async def test_a_coordinator_works_in_their_own_language(
+    bot: Harness, locale: str, title: str, question: str, yes: str, progress: str
+) -> None:
+    readers = await supporters_in(bot, {7700: "be", 7701: "en"})
+    await make_coordinator(bot, COORDINATOR)
+    coordinator = bot.person(COORDINATOR, "C", language_code=locale)
+    draft = await coordinator.send("/broadcast")
+    assert title in draft["text"]
+    await coordinator.press("➕ be")
+    await coordinator.send("Пішыце сёння")
+    send_label = next(label for label in labels(coordinator.last()) if label.startswith("📤"))
+    await coordinator.press(send_label)
+    assert question in coordinator.last()["text"] or any(question in m["text"] for m in coordinator.messages())
+    await coordinator.press(yes)
+    assert any(m["text"].startswith("📣 " + progress) for m in coordinator.messages())
+    assert (await deliver(bot)).total == 3
+    assert got(readers[7700], "Пішыце сёння") == 1 and got(readers[7701], "Пішыце сёння") == 1  # the fallback

@@ -187,3 +187,21 @@ async def test_going_back_never_loses_the_person(bot: Harness) -> None:
     assert edited["text"].startswith(f"Saved: a postcard to {second}")
     assert not [who for who, still in await holds_of(bot, person) if still]
     assert not bot.bad_requests()
+
+
+async def test_the_8_march_reminder_finds_a_woman_whatever_filters_were_set(bot: Harness) -> None:
+    from bot.handlers import buttons as kinds
+
+    await seed_demo(bot)
+    person = bot.person(9301, "Ala", language_code="en")
+    shown = await person.send("/suggest")
+    await person.press_data(shown["message_id"], kinds.SetFilter("gender", "male").data())
+    assert await stored_filter(bot, person) == "gender:male"
+    # The reminder's "Find a woman to write to": women alone, not women among men (no one).
+    await person.press_data(shown["message_id"], kinds.ReminderOpen(0, "1").data())
+    assert await stored_filter(bot, person) == "gender:female"
+    async with bot.application.bot_data["deps"].db.transaction() as session:
+        held = (await session.exec(select(Hold).order_by(col(Hold.id).desc()))).first()
+        assert held is not None
+        woman = await session.get(Prisoner, held.prisoner_id)
+    assert woman is not None and woman.gender == "female"

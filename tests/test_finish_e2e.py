@@ -106,3 +106,23 @@ async def test_a_cyrillic_name_is_kept_as_typed_and_a_stale_press_is_refused(bot
     answer = await person.press_data(finished["message_id"], "fin:pdf:1:first:letter:ru:1:999999")
     assert answer is not None and answer["show_alert"]  # choices no button carries
     assert "document" not in person.messages()[-1]
+
+
+async def test_8_march_is_refused_for_a_man_also_when_finishing_a_letter(bot: Harness) -> None:
+    from bot.handlers import buttons as kinds
+    from bot.models import LetterKind, Prisoner
+    from bot.rules.occasions import Occasion
+
+    await seed_demo(bot)
+    async with bot.application.bot_data["deps"].db.transaction() as session:
+        man = (await session.exec(text("SELECT id FROM prisoner WHERE gender = 'male' LIMIT 1"))).one()[0]  # type: ignore[call-overload]
+        assert isinstance(await session.get(Prisoner, man), Prisoner)
+    person = bot.person(7300, "Writer", language_code="en")
+    shown = await person.send("/help")
+    for forged in (
+        kinds.FinishAsk(man, Occasion.WOMENS_DAY, LetterKind.POSTCARD, "ru", 1),
+        kinds.FinishPdf(man, Occasion.WOMENS_DAY, LetterKind.POSTCARD, "ru", 1, "000000"),
+    ):
+        answer = await person.press_data(shown["message_id"], forged.data())
+        assert answer is not None and answer["show_alert"], forged
+    assert not any("document" in m for m in person.messages())

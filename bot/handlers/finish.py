@@ -8,17 +8,18 @@ chosen words as a code and never the name, which is read back from the message t
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from typing import Literal
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
 
 from bot.handlers import buttons, cards
 from bot.handlers.common import AppContext, Request, handler
 from bot.models import LetterKind, Prisoner
 from bot.rules import letter_pdf, limits, transliteration
 from bot.rules.occasions import Occasion
-from bot.services import finished_letters, suggestions, supporters
+from bot.services import finished_letters, letter_texts, suggestions, supporters
 from bot.services.finished_letters import GROUPS, Choices
 
 BUTTONS = (buttons.FinishAsk, buttons.FinishChoose, buttons.FinishPdf)
@@ -74,7 +75,7 @@ async def ask(update: Update, context: AppContext, request: Request) -> None:
     assert query is not None
     pressed = buttons.read(query.data, buttons.FinishAsk)
     prisoner = await suggestions.get(request.session, pressed.prisoner) if pressed is not None else None
-    if pressed is None or prisoner is None or not suggestions.is_writable(prisoner):
+    if pressed is None or prisoner is None or not _offered(prisoner, pressed.occasion):
         request.stale()
         return
     request.answer()
@@ -108,7 +109,7 @@ async def button(update: Update, context: AppContext, request: Request) -> None:
     pressed = buttons.read(query.data, buttons.FinishChoose, buttons.FinishPdf)
     prisoner = await suggestions.get(request.session, pressed.prisoner) if pressed is not None else None
     choices = Choices.parse(pressed.choices) if pressed is not None else None
-    if pressed is None or prisoner is None or choices is None or not suggestions.is_writable(prisoner):
+    if pressed is None or prisoner is None or choices is None or not _offered(prisoner, pressed.occasion):
         request.stale()
         return
     name = _name_on(query.message if isinstance(query.message, Message) else None)
@@ -123,11 +124,20 @@ async def button(update: Update, context: AppContext, request: Request) -> None:
     finished = _finish(request, prisoner, pressed, choices, name)
     language = cards.letter_language(request)
     envelope = cards.envelope_lines(prisoner, language) if prisoner.address_ru else []
-    pdf = letter_pdf.build(
-        finished.body, envelope, cut_hint="✂ " + request.t._("Cut along the dashed line and glue it on the envelope.")
-    )
+    cut_hint = "✂ " + request.t._("Cut along the dashed line and glue it on the envelope.")
     caption = request.t._("Page 1: the letter, on A4. Page 2: the address, to cut out and glue on the envelope.")
-    request.then(update.get_bot().send_document, request.chat_id, pdf, filename=PDF_NAME, caption=caption)
+    # Made after the commit, off the event loop: drawing two pages takes a moment no one should wait for.
+    request.then(_send_pdf, update.get_bot(), request.chat_id, finished.body, envelope, cut_hint, caption)
+
+
+async def _send_pdf(bot: Bot, chat_id: int, body: str, envelope: list[str], cut_hint: str, caption: str) -> None:
+    pdf = await asyncio.to_thread(letter_pdf.build, body, envelope, cut_hint=cut_hint)
+    await bot.send_document(chat_id, pdf, filename=PDF_NAME, caption=caption)
+
+
+def _offered(prisoner: Prisoner, occasion: Occasion) -> bool:
+    """Letters reach them, and the occasion is one offered for them (8 March only for women): else forged."""
+    return suggestions.is_writable(prisoner) and occasion in letter_texts.offered_occasions(prisoner.gender)
 
 
 def _name_on(message: Message | None) -> str | None:

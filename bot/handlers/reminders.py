@@ -55,7 +55,7 @@ async def button(update: Update, context: AppContext, request: Request) -> None:
             if prisoner:
                 await suggest.show_card(request, prisoner)
             elif women == "1":
-                await suggest.choose_filter(request, "gender", "female")
+                await suggest.choose_filter(request, "gender", "female", alone=True)
             else:
                 request.answer()
                 await suggest.next_person(request)

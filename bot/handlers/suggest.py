@@ -88,9 +88,10 @@ async def button(update: Update, context: AppContext, request: Request) -> None:
             request.stale()
 
 
-async def choose_filter(request: Request, kind: str, value: str | None) -> None:
+async def choose_filter(request: Request, kind: str, value: str | None, *, alone: bool = False) -> None:
     """Add the filter a button stands for to the supporter's others (in place of one of its slot;
-    refusing one the bot does not offer), or clear them all (`none`), and suggest under them."""
+    refusing one the bot does not offer), or clear them all (`none`), and suggest under them. `alone`:
+    it replaces the others (a reminder's "find a woman to write to" must find one)."""
     t = request.t
     if kind == "none":
         await supporters.set_filter(request.session, request.supporter, None)
@@ -100,7 +101,7 @@ async def choose_filter(request: Request, kind: str, value: str | None) -> None:
         if chosen is None or not await filter_menu.offered(request, chosen):
             request.stale()
             return
-        combined = filters.adding(filter_menu.chosen(request), chosen)
+        combined = filters.adding([] if alone else filter_menu.chosen(request), chosen)
         await supporters.set_filter(request.session, request.supporter, filters.store(combined))
         request.answer(t._("Filter saved."))
     await next_person(request)
