@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
 
-from bot.config import LOCALES, Locale
+from bot.config import LOCALES
 from bot.handlers import broadcast_message, broadcast_progress, buttons, campaign_admin
 from bot.handlers.common import STAFF, AppContext, Request, handler, refuse
-from bot.i18n import NATIVE_NAMES
+from bot.i18n import NATIVE_NAMES, parse_locale
 from bot.models import Broadcast, WritingPace
-from bot.rules import audiences, limits, telegram_html
+from bot.rules import audiences
 from bot.services import broadcasts, campaigns, suggestions, supporters
 
 BUTTONS = (
@@ -130,26 +130,15 @@ async def take_text(request: Request, message: Message) -> None:
             return
         draft.audience = audiences.Audience("wrote", str(found.id)).stored()
     else:
-        locale = pending.removeprefix(INPUT)
-        # Formatting made in the app arrives as entities, which PTB writes back as HTML; text with none
-        # is taken as HTML written by hand.
-        html = message.text_html if message.entities else (message.text or "")
-        try:
-            broadcasts.set_text(draft, as_locale(locale), telegram_html.check(html))
-        except telegram_html.Refused as refusal:
-            request.reply(request.render("broadcast_refused", refusal=refusal, limit=limits.TEXT_LIMIT))
+        locale = parse_locale(pending.removeprefix(INPUT))
+        text = broadcast_message.checked_text(request, message)
+        if locale is None or text is None:  # refused: the next text is tried too
             return
+        broadcasts.set_text(draft, locale, text)
     await supporters.set_pending(session, request.supporter, None)
     session.add(draft)
     request.in_place = False
     await show_draft(request, draft)
-
-
-def as_locale(value: str) -> Locale:
-    for locale in LOCALES:
-        if locale == value:
-            return locale
-    raise ValueError(f"not a locale: {value!r}")
 
 
 async def show_draft(request: Request, draft: Broadcast) -> None:
@@ -164,7 +153,7 @@ async def show_draft(request: Request, draft: Broadcast) -> None:
             person=person.name_ru if person else None,
             recipients=await broadcasts.count(request.session, audience, default),
             texts={NATIVE_NAMES[locale]: len(text) for locale, text in broadcasts.texts(draft).items()},
-            fallback=NATIVE_NAMES[as_locale(draft.fallback)] if draft.fallback else None,
+            fallback=NATIVE_NAMES[fallback] if (fallback := parse_locale(draft.fallback)) else None,
             campaign=campaign.code if campaign else None,
             language_names=NATIVE_NAMES,
         ),

@@ -8,11 +8,10 @@ from datetime import date
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
-from bot.handlers import buttons, campaign_chart
+from bot.handlers import broadcast_message, buttons, campaign_chart
 from bot.handlers.common import STAFF, AppContext, Request, handler, message_of, refuse
 from bot.i18n import NATIVE_NAMES
 from bot.models import Campaign
-from bot.rules import limits, telegram_html
 from bot.services import campaigns, suggestions, supporters
 
 BUTTONS = (buttons.CampaignText, buttons.CampaignResults)
@@ -158,12 +157,10 @@ async def take_text(request: Request, message: Message) -> None:
     if campaign is None or locale not in NATIVE_NAMES:
         request.reply(request.render("broadcast_discarded"))
         return
-    html = message.text_html if message.entities else (message.text or "")
-    try:
-        setattr(campaign, f"text_{locale}", telegram_html.check(html))
-    except telegram_html.Refused as refusal:
+    text = broadcast_message.checked_text(request, message)
+    if text is None:  # refused: the next text is tried again
         await supporters.set_pending(session, request.supporter, f"{INPUT}{locale}:{campaign.id}")
-        request.reply(request.render("broadcast_refused", refusal=refusal, limit=limits.TEXT_LIMIT))
         return
+    setattr(campaign, f"text_{locale}", text)
     session.add(campaign)
     request.reply(request.t._("Saved."))
