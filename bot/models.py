@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    LargeBinary,
     MetaData,
     Table,
     Text,
@@ -372,6 +373,66 @@ class CampaignTally(SQLModel, table=True):
     prisoner_id: int = Field(sa_column=Column(ForeignKey("prisoner.id", ondelete="CASCADE"), primary_key=True))
     day: date = Field(primary_key=True)
     letters: int = 0
+
+
+
+# --- Admins in the chat (#11) and webhook replicas (#12) -------------------------------------------
+
+
+class PendingImport(SQLModel, table=True):
+    """An admin's /import waiting for Apply or Cancel: kept in the database, not in a process, since
+    another replica may receive the press. It expires an hour after it was made."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    admin_telegram_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    created_at: datetime = Field(sa_column=_utc_column())
+    expires_at: datetime = Field(sa_column=_utc_column())
+    status: str = Field(default="open", max_length=16)  # open, applied, cancelled, expired
+
+
+class PendingImportFile(SQLModel, table=True):
+    """One document of a pending import, as it was downloaded: the dry run and Apply read the same bytes."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int = Field(
+        sa_column=Column(ForeignKey("pendingimport.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    name: str = Field(max_length=255)
+    content: bytes = Field(sa_type=LargeBinary)
+
+
+class PrisonerEdit(SQLModel, table=True):
+    """A change to one person's record an admin asked for and has not yet confirmed: the field, the value
+    it had when asked (a change made meanwhile by someone else makes the confirmation ask again) and the
+    new one. The confirmation button carries only this row's id."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    admin_telegram_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    prisoner_id: int = Field(
+        sa_column=Column(ForeignKey("prisoner.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    field: str = Field(max_length=32)
+    old_value: str | None = Field(default=None, sa_type=Text)
+    new_value: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(sa_column=_utc_column())
+    applied_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class RefusalTally(SQLModel, table=True):
+    """Refused privileged commands and buttons, counted per day and what was tried: a forged press
+    repeated a million times adds to a count, not a million audit rows, and names nobody."""
+
+    day: date = Field(primary_key=True)
+    what: str = Field(primary_key=True, max_length=64)
+    times: int = 0
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """An update_id a webhook replica has processed: Telegram delivers again what was not answered 200,
+    and a repeated id is answered without being processed twice. Pruned after a day."""
+
+    update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    at: datetime = Field(sa_column=_utc_column())
 
 
 LENGTH_CHECK = "length({column}) <= {length}"

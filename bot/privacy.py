@@ -19,7 +19,7 @@ RELEASE_NEWS_KEEP_DAYS = 400  # news of a release: kept a year, so that it comes
 OUTBOX_KEEP_DAYS = 30  # after a message was delivered (or given up): whether it arrived
 PERSONAL_TABLES = (
     "supporter", "draftcheck", "letter", "hold", "reminder", "outbox", "rolegrant", "auditentry", "broadcast",
-    "campaign",
+    "campaign", "pendingimport", "prisoneredit",
 )  # fmt: skip
 
 
@@ -150,6 +150,19 @@ ITEMS = (
             "campaign.id", "campaign.code", "campaign.created_by", "campaign.created_at", "campaign.target",
             "campaign.prisoner_id", "campaign.facility_key", "campaign.first_day", "campaign.last_day",
             "campaign.text_be", "campaign.text_ru", "campaign.text_en",
+        ),
+    ),
+    Item(
+        N_(
+            "Only for admins: an import or a change to a person's record you started and have not confirmed, "
+            "with your Telegram id."
+        ),
+        N_("Until you apply or cancel it, an hour at most, or until you use /forget."),
+        (
+            "pendingimport.id", "pendingimport.admin_telegram_id", "pendingimport.created_at",
+            "pendingimport.expires_at", "pendingimport.status",
+            "prisoneredit.id", "prisoneredit.admin_telegram_id", "prisoneredit.prisoner_id", "prisoneredit.field",
+            "prisoneredit.old_value", "prisoneredit.new_value", "prisoneredit.created_at", "prisoneredit.applied_at",
         ),
     ),
 )
