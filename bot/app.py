@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot import LOCALES_DIR, TEMPLATES_DIR, jobs
+from bot import LOCALES_DIR, TEMPLATES_DIR, metrics, scheduling
 from bot.clock import Clock, Sleep, system_clock, system_sleep
 from bot.config import Settings
 from bot.db import Database
@@ -31,11 +31,13 @@ def build_application(
     request: BaseRequest | None = None,
     rng: random.Random | None = None,
     scheduled: bool = True,
+    webhook: bool = False,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the bot: database, renderer, handlers in their order, error handler, command menus, and
     (unless `scheduled` is off: tests run each job themselves, on their own clock) the scheduled jobs.
 
-    Migrations are not applied here: they run before the event loop starts (see `cli.run`).
+    Migrations are not applied here: they run before the event loop starts (see `cli.run`). With
+    `webhook` on there is no updater: Telegram posts the updates to bot/web's app.
     """
     deps = make_deps(settings, clock=clock, sleep=sleep, rng=rng)
     builder = (
@@ -47,15 +49,18 @@ def build_application(
         .context_types(ContextTypes(context=common.AppContext))
         .concurrent_updates(PerUserUpdateProcessor())
         .post_init(_on_startup)
+        .post_stop(_on_stop)
         .post_shutdown(_on_shutdown)
     )
-    if request is not None:
-        builder = builder.request(request)
+    # Every Bot API call passes through this request, which counts them by method and outcome.
+    builder = builder.request(request if request is not None else metrics.CountingRequest(connection_pool_size=256))
+    if webhook:
+        builder = builder.updater(None)
     application = builder.build()
     application.bot_data[common.DEPS_KEY] = deps
     register(application)
     if scheduled:
-        jobs.schedule(application)
+        scheduling.install(application)
     return application
 
 
@@ -65,7 +70,9 @@ def make_deps(
     """What handlers and jobs need; also for commands that work without Telegram (`reminders due`)."""
     return Deps(
         settings=settings,
-        db=Database(settings.database_url),
+        db=Database(
+            settings.database_url, pool_size=settings.bot_db_pool_size, max_overflow=settings.bot_db_max_overflow
+        ),
         i18n=I18n(LOCALES_DIR, TEMPLATES_DIR, settings.bot_default_locale),
         clock=clock,
         library=Library(TEMPLATES_DIR),
@@ -77,10 +84,22 @@ def make_deps(
 async def _on_startup(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     deps: Deps = application.bot_data[common.DEPS_KEY]
     await menu.register(application.bot, deps.i18n)
+    await menu.register_staff(application.bot, deps)
     log.info("bot @%s is ready", application.bot.username)
+    scheduler = scheduling.of(application)
+    if scheduler is not None:
+        await scheduler.start()
+
+
+async def _on_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    # Before the bot's HTTP client closes: a job under way may still send (the sender ends its chunk).
+    scheduler = scheduling.of(application)
+    if scheduler is not None:
+        await scheduler.stop()
 
 
 async def _on_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await _on_stop(application)  # in case the stop hook was not run (each runner's stop is idempotent)
     deps: Deps = application.bot_data[common.DEPS_KEY]
     await deps.db.dispose()
 

@@ -8,10 +8,8 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
-from bot import cli_reminders, db, importing
+from bot import cli_reminders, cli_webhook, cli_worker, db, importing
 from bot.clock import system_clock
 from bot.config import ConfigError, Settings, load_settings
 from bot.models import Role
@@ -25,6 +23,8 @@ def configure_logging(level: int = logging.INFO) -> None:
     # httpx logs every request URL at INFO, and the URL carries the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # procrastinate logs every job's start and end at INFO: a dozen lines a minute from the periodic tasks.
+    logging.getLogger("procrastinate").setLevel(logging.WARNING)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -68,6 +68,8 @@ def parser() -> argparse.ArgumentParser:
         )
 
     cli_reminders.add_parser(commands)
+    cli_webhook.add_parser(commands)
+    cli_worker.add_parser(commands)
 
     sandbox = commands.add_parser(
         "sandbox", help="emulated Telegram, the bot, demo data and a chat page in the browser"
@@ -102,6 +104,10 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(change_role(settings, args.roles_command, args.user_id, Role(args.role)))
     if args.command == "reminders":
         return cli_reminders.run(args, settings)
+    if args.command == "webhook":
+        return cli_webhook.run(args, settings)
+    if args.command == "worker":
+        return cli_worker.run(args, settings)
     if args.command == "sandbox":
         from bot.sandbox import server
 
@@ -135,35 +141,21 @@ async def change_role(settings: Settings, action: str, user_id: int, role: Role)
     return 0
 
 
-def webhook_options(settings: Settings) -> dict[str, Any]:
-    """What PTB's webhook server needs, from BOT_WEBHOOK_URL, BOT_WEBHOOK_SECRET and BOT_WEBHOOK_LISTEN."""
-    from bot.handlers import ALLOWED_UPDATES
-
-    # The settings already refuse a URL without a secret; this narrows the types for what follows.
-    if not settings.bot_webhook_url or settings.bot_webhook_secret is None:
-        raise ConfigError("BOT_WEBHOOK_SECRET: required when BOT_WEBHOOK_URL is set")
-    host, port = settings.webhook_host_port
-    return {
-        "listen": host,
-        "port": port,
-        "url_path": urlsplit(settings.bot_webhook_url).path.lstrip("/"),
-        "webhook_url": settings.bot_webhook_url,
-        "secret_token": settings.bot_webhook_secret.get_secret_value(),
-        "allowed_updates": list(ALLOWED_UPDATES),
-    }
-
-
 def run(settings: Settings) -> int:
     from bot.app import build_application
     from bot.handlers import ALLOWED_UPDATES
 
     settings.require_token()
-    db.upgrade(settings.database_url)  # before PTB's event loop starts (Alembic runs its own)
-    application = build_application(settings)
+    # Before PTB's event loop starts (Alembic runs its own); replicas starting together take turns
+    # under a PostgreSQL advisory lock (migrations/env.py). `letterbot db upgrade` is the same, as a step.
+    db.upgrade(settings.database_url)
     if settings.bot_webhook_url:
-        application.run_webhook(**webhook_options(settings))
-    else:
-        application.run_polling(allowed_updates=list(ALLOWED_UPDATES))
+        from bot.web import serve
+
+        # Updates arrive over HTTP (bot/web); Telegram is told the URL once by `letterbot webhook set`.
+        return serve.serve(build_application(settings, webhook=True), settings)
+    application = build_application(settings)
+    application.run_polling(allowed_updates=list(ALLOWED_UPDATES))
     return 0
 
 
@@ -184,6 +176,10 @@ def import_prisoners(settings: Settings, paths: list[Path], *, dry_run: bool) ->
             print(f"error {where}: {reason}")
         print(f"{len(result.errors)} errors: nothing was written")
         return 1
+    for kind, people in result.changes.by_kind():
+        if people:
+            named = ", ".join(f"{person.name('ru')} ({person.source_id})" for person in people)
+            print(f"{importing.changes.LABELS[kind]} ({len(people)}): {named}")
     prefix = "dry run, nothing written: would be " if dry_run else ""
     changes = f"new {counts.new}, updated {counts.updated}, unchanged {counts.unchanged}"
     print(f"{prefix}{changes}, skipped {counts.skipped}")

@@ -56,7 +56,7 @@ async def _due(settings: Settings, at: datetime, *, send: bool, real: bool) -> t
 
     clock = system_clock if real else (lambda: at)
     if send:
-        application = build_application(settings, clock=clock)
+        application = build_application(settings, clock=clock, scheduled=False)  # one round, run here
         await application.initialize()
         deps = application.bot_data["deps"]
         bot = application.bot

@@ -39,9 +39,17 @@ class Settings(BaseSettings):
     # Broadcasts with Telegram's allow_paid_broadcast: up to 1,000 messages a second, paid in Stars.
     bot_paid_broadcast: bool = Field(default=False, alias="BOT_PAID_BROADCAST")
     bot_paid_send_rate: float = Field(default=1000.0, gt=0, le=1000, alias="BOT_PAID_SEND_RATE")
+    # PostgreSQL connections of one replica: pool + overflow (SQLAlchemy) + job pool + 1 (procrastinate's
+    # LISTEN). The defaults, 17 each, let 4 replicas (68) and a few commands fit in PostgreSQL's default
+    # max_connections of 100 (97 after the superuser's reserve); see the README's "Scheduled work".
+    bot_db_pool_size: int = Field(default=8, ge=1, le=100, alias="BOT_DB_POOL_SIZE")
+    bot_db_max_overflow: int = Field(default=4, ge=0, le=100, alias="BOT_DB_MAX_OVERFLOW")
+    bot_job_pool_size: int = Field(default=4, ge=2, le=50, alias="BOT_JOB_POOL_SIZE")
     bot_webhook_url: str | None = Field(default=None, alias="BOT_WEBHOOK_URL")
     bot_webhook_secret: SecretStr | None = Field(default=None, alias="BOT_WEBHOOK_SECRET")
     bot_webhook_listen: str = Field(default="0.0.0.0:8443", alias="BOT_WEBHOOK_LISTEN")
+    # An update is a few kilobytes; a body larger than this is refused (413) before it is read whole.
+    bot_webhook_max_body: int = Field(default=1_048_576, ge=65_536, alias="BOT_WEBHOOK_MAX_BODY")
 
     @field_validator("bot_admin_ids", mode="before")
     @classmethod

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -27,17 +29,31 @@ def _sqlite_file(url: str) -> Path | None:
     return None
 
 
-def create_engine(url: str, *, foreign_keys: bool = True) -> AsyncEngine:
+POOL_SIZE, MAX_OVERFLOW = 8, 4  # PostgreSQL only; the bot takes BOT_DB_POOL_SIZE and BOT_DB_MAX_OVERFLOW
+
+
+def application_name(role: str = "letterbot") -> str:
+    """How this process's connections show in pg_stat_activity (and so who holds a lock): host and pid."""
+    return f"{role} {socket.gethostname()} {os.getpid()}"[:63]  # PostgreSQL keeps 63 bytes
+
+
+def create_engine(
+    url: str, *, foreign_keys: bool = True, pool_size: int = POOL_SIZE, max_overflow: int = MAX_OVERFLOW
+) -> AsyncEngine:
     """The engine for a database URL. `foreign_keys=False` is for migrations only: SQLite rebuilds a table
     to change it (drop, then create), and with foreign keys on, dropping a table would cascade-delete the
-    rows that refer to it (letters, holds, tallies)."""
+    rows that refer to it (letters, holds, tallies). The pool's size counts against PostgreSQL's
+    max_connections once per replica (the README's "Scheduled work" has the sum)."""
     sqlite_file = _sqlite_file(url)
     if sqlite_file is not None:
         sqlite_file.parent.mkdir(parents=True, exist_ok=True)
     # hide_parameters: an error's text would otherwise carry the statement's values (Telegram ids among
     # them) into the logs; the statement itself names only tables and columns.
     if not url.startswith("sqlite"):
-        return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
+        return create_async_engine(
+            url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow, hide_parameters=True,
+            connect_args={"server_settings": {"application_name": application_name()}},
+        )  # fmt: skip
     engine = create_async_engine(url, hide_parameters=True)
     event.listen(engine.sync_engine, "connect", _sqlite_connect if foreign_keys else _sqlite_connect_for_migrations)
     event.listen(engine.sync_engine, "begin", _sqlite_begin)
@@ -73,9 +89,9 @@ def _sqlite_begin(connection: Connection) -> None:
 class Database:
     """Owns the engine; hands out one session per update or job, committed on success."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = POOL_SIZE, max_overflow: int = MAX_OVERFLOW) -> None:
         self.url = url
-        self.engine = create_engine(url)
+        self.engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         # SQLite has one writer at a time. Queueing this process's transactions here hands the
         # database over at once, where SQLite's own busy handler would poll with growing sleeps.

@@ -375,7 +375,6 @@ class CampaignTally(SQLModel, table=True):
     letters: int = 0
 
 
-
 # --- Admins in the chat (#11) and webhook replicas (#12) -------------------------------------------
 
 

@@ -122,8 +122,8 @@ ITEMS = (
         ("rolegrant.id", "rolegrant.telegram_id", "rolegrant.role", "rolegrant.granted_by", "rolegrant.granted_at"),
     ),
     Item(
-        N_("Only for coordinators and admins: what was done with those powers, and when."),
-        N_("Kept as a record; /forget removes your id from it."),
+        N_("Only for coordinators and admins: what was done with those powers, when, and by whom."),
+        N_("Kept as a record, also after /forget."),
         (
             "auditentry.id",
             "auditentry.at",
@@ -139,7 +139,7 @@ ITEMS = (
             "figures, with your Telegram id and where the progress of a broadcast is shown. Never who got "
             "a broadcast: that is deleted when it ends."
         ),
-        N_("Kept as a record; /forget removes your id from them and deletes your unsent drafts."),
+        N_("Kept as a record with your id, also after /forget, which deletes only your unsent drafts."),
         (
             "broadcast.id", "broadcast.created_by", "broadcast.created_at", "broadcast.status",
             "broadcast.audience", "broadcast.text_be", "broadcast.text_ru", "broadcast.text_en",

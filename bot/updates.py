@@ -21,6 +21,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot import metrics
+
 log = logging.getLogger(__name__)
 
 MAX_CONCURRENT_UPDATES = 64
@@ -55,6 +57,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         backlog = self._backlogs.setdefault(user.id, _Backlog())
         if backlog.size >= self.max_backlog:
             _discard(coroutine)
+            metrics.updates_dropped.inc()
             log.info("update dropped: its sender already has %d in flight or waiting", backlog.size)
             return
         backlog.size += 1
@@ -67,7 +70,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                 del self._backlogs[user.id]
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        await coroutine
+        with metrics.handling(update):  # by type, and how long: in polling and webhook mode alike
+            await coroutine
 
     async def initialize(self) -> None:
         return None

@@ -58,6 +58,14 @@ EXAMPLES: list[buttons.Button] = [
     buttons.OpenCampaign(buttons.MAX_ROW_ID),
     buttons.CampaignResults(0),
     buttons.CampaignText(buttons.MAX_ROW_ID, "ru"),
+    buttons.PrisonerRecord(buttons.MAX_ROW_ID),
+    buttons.PrisonerChange(buttons.MAX_ROW_ID, "incommunicado"),
+    buttons.PrisonerBio(buttons.MAX_ROW_ID, "en"),
+    buttons.PrisonerReleaseToday(buttons.MAX_ROW_ID),
+    buttons.PrisonerConfirm(buttons.MAX_ROW_ID, "yes"),
+    buttons.ImportApply(buttons.MAX_ROW_ID, "0123456789ab", buttons.MAX_IMPORT_FILES),
+    buttons.ImportCancel(buttons.MAX_ROW_ID),
+    buttons.RoleRevoke(buttons.MAX_ROW_ID, "yes"),
 ]
 
 

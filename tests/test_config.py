@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import cli
+from bot import cli, cli_webhook
 from bot.config import ConfigError, load_settings
 
 
@@ -112,7 +112,7 @@ def test_a_webhook_secret_of_telegrams_alphabet_is_taken(monkeypatch: pytest.Mon
     settings = load_settings()
     assert settings.bot_webhook_secret is not None
     assert settings.bot_webhook_secret.get_secret_value() == secret
-    assert cli.webhook_options(settings)["secret_token"] == secret
+    assert cli_webhook.parameters(settings)["secret_token"] == secret
 
 
 def test_an_empty_webhook_secret_in_dotenv_is_refused() -> None:
@@ -136,5 +136,5 @@ def test_a_webhook_url_needs_a_secret_in_the_settings(monkeypatch: pytest.Monkey
 def test_only_the_handled_update_types_are_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_WEBHOOK_URL", "https://example.org/hook")
     monkeypatch.setenv("BOT_WEBHOOK_SECRET", "s3cret")
-    options = cli.webhook_options(load_settings())
+    options = cli_webhook.parameters(load_settings())
     assert sorted(options["allowed_updates"]) == ["callback_query", "message", "my_chat_member"]

@@ -19,6 +19,7 @@ from bot.rules.occasions import Occasion
 from bot.rules.word_lists import TOPICS
 from bot.sandbox.formatting import parse_html, utf16_len
 from bot.services.letter_texts import Library
+from bot.services.prisoners import Counts
 
 METHOD_MAP = [("bot/**.py", "python"), ("templates/**.j2", "jinja2")]
 OPTIONS = {"templates/**.j2": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
@@ -69,10 +70,14 @@ def test_each_locale_loads_its_own_compiled_catalog(locale: str) -> None:
 
 
 ALLOWED_LATIN = {
+    "CSV", "JSON", "UTF", "Excel", "LibreOffice",  # file formats and programs, as the admin sees them named
     "Telegram", "id", "username", "letterbot", "prisoners", "import", "English", "REPUBLIC", "OF", "BELARUS", "Hello",
     "Text", "Bio", "music", "books", "March", "x", "PDF", "Stars", "HTML", "be", "ru", "en",
 }  # fmt: skip
-QUOTES_TELEGRAM = {"broadcast_refused", "campaign", "campaign_usage", "campaigns"}  # its words, tags, links, arguments
+QUOTES_TELEGRAM = {
+    "broadcast_refused", "campaign", "campaign_usage", "campaigns",  # Telegram's words, tags, links, arguments
+    "roles", "roles_usage", "audit",  # a command's arguments (admin, coordinator), the audit's action names
+}  # fmt: skip
 CARD = {
     "name": "Мария", "age": 44, "birthday": date(2026, 4, 24), "birthday_soon": date(2026, 4, 24),
     "facility": "ИК №4", "interests": ["music", "books"], "bio": "Bio",
@@ -94,11 +99,63 @@ REPORT = {
     "clean": False,
 }
 ENTRY = {"day": date(2026, 3, 1), "kind": "postcard", "reply": True, "name": "Мария"}
+IMPORT_REPORT = {
+    "applied": False,
+    "changed": False,
+    "closed": False,
+    "replaced": None,
+    "report_file": None,
+    "files": [{"name": "спіс", "language": "ru", "rows": 3}, {"name": "спіс", "language": None, "rows": 1}],
+    "counts": Counts(new=1, updated=2, unchanged=3, skipped=1),
+    "groups": [
+        {"kind": kind, "count": 12, "names": ["Мария (1)"], "more": 11}
+        for kind in ("released", "rearrested", "transferred", "died", "corrected", "new", "address")
+    ],
+    "errors": ["спіс: 2"],
+    "errors_count": 2,
+    "errors_more": 1,
+    "skipped": ["спіс: 3"],
+    "skipped_count": 2,
+    "skipped_more": 1,
+}
 CONTEXTS: dict[str, list[dict[str, object]]] = {
     "start": [{"language": "English"}],
     "language": [{"language": "English"}],
     "language_saved": [{"language": "English"}],
-    "help": [{"is_admin": True, "is_coordinator": True}, {"is_admin": False, "is_coordinator": False}],
+    "help": [
+        {"is_admin": True, "is_coordinator": True, "commands": [("grant", "Даць ролю"), ("audit", "Журнал")]},
+        {"is_admin": False, "is_coordinator": True, "commands": [("broadcast", "Рассылка")]},
+        {"is_admin": False, "is_coordinator": False, "commands": []},
+    ],
+    "role_granted": [
+        {"is_admin": True, "commands": [("grant", "Даць ролю")]},
+        {"is_admin": False, "commands": [("broadcast", "Рассылка")]},
+    ],
+    "roles_usage": [{"command": "grant"}, {"command": "revoke"}],
+    "roles": [
+        {
+            "env_admins": [900],
+            "rows": [
+                {"id": 5, "role": "адмін", "by": 900, "at": date(2026, 3, 1)},
+                {"id": 6, "role": "адмін", "by": None, "at": date(2026, 3, 1)},
+            ],
+        },
+        {"env_admins": [], "rows": []},
+    ],
+    "audit": [
+        {
+            "rows": [
+                {"when": "1 сак 2026 10:00", "actor": 900, "action": "role.grant.admin", "subject": 5, "detail": "<x>"},
+                {"when": "1", "actor": None, "action": "import", "subject": None, "detail": ""},
+            ],
+            "first": True,
+            "last": True,
+            "days": 7,
+            "refused": [("grant", 3), ("stats.command", 1)],
+            "refused_total": 4,
+        },
+        {"rows": [], "first": True, "last": True, "days": 7, "refused": [], "refused_total": 0},
+    ],
     "card": [
         CARD,
         {**CARD, "birthday_soon": None, "recent": 0, "status": "released"},
@@ -162,6 +219,17 @@ CONTEXTS: dict[str, list[dict[str, object]]] = {
         {"writer": "Джон", "body": "Текст", "gloss": None, "language": "ru", "has_slots": False},
     ],
     "pace_saved": [{"pace": "monthly"}, {"pace": "fortnightly"}, {"pace": "occasions"}],
+    "import_bad_file": [
+        {"kind": kind, "name": "спіс", "detail": "1: 2"}  # the detail is the parser's (English) words
+        for kind in ("too_big", "photo", "picture", "archive", "encoding", "empty", "download", "binary", "format")
+    ],
+    "import_report": [
+        IMPORT_REPORT,
+        {**IMPORT_REPORT, "applied": True},
+        {**IMPORT_REPORT, "counts": None},
+        {**IMPORT_REPORT, "changed": True, "closed": True, "replaced": "спіс", "report_file": "справаздача"},
+    ],
+    "import_ask": [{"closed": False}, {"closed": True}],
     "broadcast_ask": [
         {"what": what, "language": "беларуская"} for what in ("wrote", "wrote_unknown", "campaign", "text")
     ],
@@ -243,7 +311,27 @@ CONTEXTS: dict[str, list[dict[str, object]]] = {
         {"code": "abc23def", "target": "ИК №4", "letters": n, "reached": 1, "people": n} for n in (1, 5)
     ],
     "campaign_usage": [{"problem": p} for p in ("usage", "person", "facility", "dates")],
-    "privacy": [{"items": privacy.ITEMS}],
+    "stats": [
+        {
+            "figures": {
+                "active_supporters": n,
+                "writable": n,
+                "reached": n,
+                "quiet": n,
+                "weeks": [(date(2026, 2, 23), n), (date(2026, 3, 2), 0)],
+            },
+            "active_days": 30,
+            "weeks": 12,
+            "quiet_days": 60,
+            "share": "12,5 %",
+            "gini": "0,31",
+            "quiet": [
+                ("Вольга <Коваль>", {"source_id": "1234", "last_letter": day}) for day in (None, date(2026, 1, 5)) if n
+            ],
+        }
+        for n in (0, 1, 2, 5)
+    ],
+    "privacy": [{"items": privacy.ITEMS}, {"items": privacy.ITEMS, "staff": True}],
     # At most six items a message (reminder_digest.MOST_ITEMS): each kind in both genders and all Easters.
     "reminders_digest": [
         {
@@ -278,6 +366,45 @@ CONTEXTS: dict[str, list[dict[str, object]]] = {
         {"on": True, "paused_until": None, "zone": "Мінск"},
         {"on": True, "paused_until": date(2026, 6, 1), "zone": "Мінск"},
         {"on": False, "paused_until": None, "zone": "Мінск"},
+    ],
+    "prisoner_record": [
+        {
+            "name": "Мария",
+            "rows": [("Нумар", "1234"), ("Адрас", "вул. Антошкіна, 3\n246035, г. Гомель")],
+            "bios": [("Біяграфія", "Тэкст <б>")],
+            "note": "Захавана.",
+        },
+        {"name": "Мария", "rows": [], "bios": [], "note": None},
+    ],
+    "prisoner_edit": [
+        {"name": "Мария", "source_id": "1234", "changes": [("Статус", "<а>", "б")], "stale": stale}
+        for stale in (False, True)
+    ],
+    "prisoner_ask": [
+        {
+            "column": column,
+            "name": "Мария",
+            "problem": problem,
+            "limit": 300,
+            "label": "Bio",
+            "interests": ["кнігі", "<музыка>"],
+            "unknown": "вязанне; <б>",
+        }
+        for column in (
+            "institution_be",
+            "institution_ru",
+            "address_be",
+            "address_ru",
+            "expected_release_date",
+            "interests",
+            "bio",
+            "bio_en",
+        )
+        for problem in (None, "empty", "long", "date", "future", "interests")
+    ],
+    "prisoner_usage": [
+        {"problem": problem, "query": "<Кастусь>", "name": "Мария"}
+        for problem in ("usage", "none", "several", "release_usage", "dead", "date", "future")
     ],
 }
 

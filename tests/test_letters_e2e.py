@@ -8,7 +8,6 @@ from datetime import timedelta
 from babel.dates import format_date
 from sqlalchemy import func
 from sqlmodel import select
-from telegram.ext import CallbackContext
 
 from bot import jobs
 from bot.models import Hold, LetterKind, LetterTally, Prisoner, Supporter
@@ -86,11 +85,10 @@ async def test_the_sweep_releases_holds_after_five_days(bot: Harness) -> None:
             rows = (await session.exec(select(Hold).where(Hold.released_at == None))).all()  # noqa: E711
         return len(rows)
 
-    context = CallbackContext(bot.application)
-    await jobs.expire_holds(context)
+    await jobs.expire_holds(bot.application.bot_data["deps"])
     assert await open_holds() == 1  # still within its days
     bot.clock.advance(timedelta(days=holds.HOLD_DAYS, minutes=1).total_seconds())
-    await jobs.expire_holds(context)
+    await jobs.expire_holds(bot.application.bot_data["deps"])
     assert await open_holds() == 0
 
 

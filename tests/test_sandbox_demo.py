@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -25,7 +26,7 @@ from bot.config import Settings
 from bot.models import Role, RoleGrant
 from bot.rules import fairness, occasions
 from bot.rules import reminders as reminder_rules
-from bot.sandbox import demo, server
+from bot.sandbox import demo, server, web
 from bot.services import suggestions
 
 MINSK = ZoneInfo("Europe/Minsk")
@@ -112,12 +113,10 @@ async def test_the_clock_moves_forward_only_and_runs_a_round_each_time() -> None
     assert await clock.move(date(2026, 11, 20)) is None and clock.local() == moved
 
 
-@pytest.fixture
-async def sandbox(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[server.Sandbox]:
-    path = tmp_path / "sandbox.sqlite3"
-    shutil.copy(sqlite_template, path)
+@contextlib.asynccontextmanager
+async def running_sandbox(database_url: str) -> AsyncIterator[server.Sandbox]:
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    running = await server.start(settings, f"sqlite+aiosqlite:///{path}", clock=lambda: START.astimezone(UTC))
+    running = await server.start(settings, database_url, clock=lambda: START.astimezone(UTC))
 
     async def processed(update: Update, _context: Any) -> None:
         await running.telegram.mark_processed(update.update_id)
@@ -128,6 +127,20 @@ async def sandbox(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[server
         yield running
     finally:
         await server.stop(running)
+
+
+@pytest.fixture
+async def sandbox(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[server.Sandbox]:
+    path = tmp_path / "sandbox.sqlite3"
+    shutil.copy(sqlite_template, path)
+    async with running_sandbox(f"sqlite+aiosqlite:///{path}") as running:
+        yield running
+
+
+@pytest.fixture
+async def sandbox_on_each_database(database_url: str) -> AsyncIterator[server.Sandbox]:
+    async with running_sandbox(database_url) as running:
+        yield running
 
 
 async def test_page_api_adds_people_with_roles_and_uploads(sandbox: server.Sandbox) -> None:
@@ -152,6 +165,63 @@ async def test_page_api_adds_people_with_roles_and_uploads(sandbox: server.Sandb
     async with sandbox.database.transaction() as session:
         grants = (await session.exec(select(RoleGrant).where(RoleGrant.telegram_id == created["id"]))).all()
     assert [g.role for g in grants] == [Role.COORDINATOR.value]
+
+
+async def test_the_persons_roles_are_the_bots_and_the_page_says_what_each_may_try(
+    sandbox_on_each_database: server.Sandbox,
+) -> None:
+    sandbox = sandbox_on_each_database
+    async with httpx.AsyncClient(base_url=sandbox.url) as client:
+        users = {u["id"]: u for u in (await client.get("/sandbox/api/users")).json()["users"]}
+    emma, kasia, andrei = users[7000003], users[7000004], users[7000005]
+    assert (emma["role"], kasia["role"], andrei["role"]) == ("supporter", "coordinator", "admin")
+    assert [hint["role"] for hint in emma["hints"]] == ["supporter"]
+    assert [hint["role"] for hint in kasia["hints"]] == ["supporter", "coordinator"]
+    # An admin may do what a coordinator does.
+    assert [hint["role"] for hint in andrei["hints"]] == ["supporter", "coordinator", "admin"]
+    assert "/suggest" in emma["hints"][0]["text"] and "/broadcast" in kasia["hints"][1]["text"]
+    assert andrei["hints"][2]["text"].startswith("/import, /export")
+    # The admin is one by BOT_ADMIN_IDS, as a deployment's first admin; the coordinator by a grant.
+    assert 7000005 in sandbox.application.bot_data["deps"].settings.bot_admin_ids
+    async with sandbox.database.transaction() as session:
+        grants = {(g.telegram_id, g.role) for g in (await session.exec(select(RoleGrant))).all()}
+    assert grants == {(7000004, Role.COORDINATOR.value)}
+
+
+async def test_a_file_uploaded_on_the_page_reaches_the_bot_with_its_caption_and_20_mb_at_most(
+    sandbox: server.Sandbox,
+) -> None:
+    async with httpx.AsyncClient(base_url=sandbox.url) as client:
+        answer = await client.post(
+            "/sandbox/api/chat/7000005/upload",
+            data={"caption": " /import "},
+            files={"document": ("viasna_ru.csv", b"id,name\n", "text/csv")},
+        )
+        assert answer.status_code == 200
+        await sandbox.telegram.wait_processed(answer.json()["update_id"])
+        sent = sandbox.telegram.transcript(7000005)[0]
+        assert sent["caption"] == "/import" and sent["document"]["file_name"] == "viasna_ru.csv"
+        assert sandbox.telegram.bot_messages(7000005)  # the bot answered it
+        shown = (await client.get("/sandbox/api/chat/7000005")).json()["messages"][0]
+        assert shown["document"]["name"] == "viasna_ru.csv" and shown["document"]["size"] == 8
+        assert shown["html"] == "/import" and not shown["from_bot"]
+
+        too_large = await client.post(
+            "/sandbox/api/chat/7000005/upload",
+            files={"document": ("big.csv", b"x" * (web.UPLOAD_LIMIT + 1), "text/csv")},
+        )
+        assert too_large.status_code == 413
+        assert too_large.json()["error"] == (
+            "big.csv is 20.1 MB: a bot can download files of at most 20 MB, so it is not sent."
+        )
+        at_limit = await client.post(
+            "/sandbox/api/chat/7000003/upload",
+            files={"document": ("letter.pdf", b"x" * web.UPLOAD_LIMIT, "application/pdf")},
+        )
+        assert at_limit.status_code == 200
+    assert [m["document"]["file_name"] for m in sandbox.telegram.transcript(7000005) if "document" in m] == [
+        "viasna_ru.csv"
+    ]
 
 
 class PageUser:

@@ -1,11 +1,20 @@
 """The outbox rows as a sender takes them: claimed in one statement, given back when not attempted, and
 one sender at a time.
 
-On PostgreSQL several processes may run a sender: a session-level advisory lock lets one work and the
-others return at once, and the claim skips rows another transaction holds (FOR UPDATE SKIP LOCKED), so
-even two senders could never take the same row. SQLite has one writer and, by default, one process: a
-set of the databases this process is delivering to, and a lock on a file beside the database for
-another process (a `letterbot reminders due --send` run beside the bot), are enough there.
+On PostgreSQL several processes may run a sender. The scheduled one runs under procrastinate's job
+lock (bot/scheduling), which keeps a second deliver job from starting anywhere while one is "doing".
+That lock is a row's state, not a process's life: after a worker stops beating for a while its job is
+handed to another, and a worker that was only paused (a frozen VM, a long stall, a network split)
+would wake up and go on sending the rows the new sender has just recovered. So the sender also holds
+a session-level advisory lock, which PostgreSQL lets go exactly when the holder's connection ends
+(kill -9: at once; a lost machine: after the TCP keepalives set below): the new sender stands down
+until the old one is really gone, and recovery never takes rows a live sender holds. It also keeps out
+a sender started outside the job engine (`letterbot reminders due --send`). The claim skips rows
+another transaction holds (FOR UPDATE SKIP LOCKED), so even two senders could never take the same row.
+
+SQLite has one writer and, by default, one process: a set of the databases this process is delivering
+to, and a lock on a file beside the database for another process (a `letterbot reminders due --send`
+run beside the bot), are enough there.
 """
 
 from __future__ import annotations
@@ -29,6 +38,12 @@ from bot.models import Outbox, table_of
 OUTBOX = table_of(Outbox)
 # Any constant will do, as long as nothing else in the database uses it: "letterbo" in ASCII.
 ADVISORY_LOCK_KEY = 0x6C65_7474_6572_626F
+# Server-side TCP keepalives of the lock's session (ignored over a Unix socket): probes after 10 s of
+# silence, every 5 s, 3 unanswered end it. Kernel defaults would keep a dead peer's session two hours.
+KEEPALIVES = (
+    "SELECT set_config('tcp_keepalives_idle', '10', false), set_config('tcp_keepalives_interval', '5', false),"
+    " set_config('tcp_keepalives_count', '3', false)"
+)
 _delivering: set[str] = set()  # SQLite databases a sender of this process is delivering to now
 log = logging.getLogger(__name__)
 
@@ -104,6 +119,8 @@ async def only_sender(database: Database) -> AsyncIterator[bool]:
     async with database.engine.connect() as connection:
         lock = {"key": ADVISORY_LOCK_KEY}
         locked = bool(await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), lock))
+        if locked:  # a lost machine's connection, and with it the lock, is dropped in about 25 s, not hours
+            await connection.execute(text(KEEPALIVES))
         # The lock belongs to the connection's session, not to this transaction: end the transaction,
         # so the connection does not sit "idle in transaction" (holding back vacuum) for the whole run.
         await connection.commit()

@@ -25,7 +25,7 @@ from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot
 
-from bot import privacy
+from bot import metrics, privacy
 from bot.delivery import claims
 from bot.delivery.outcomes import CLAIMED, PENDING, SENDING, Outcome
 from bot.delivery.pacer import Pacer
@@ -241,6 +241,7 @@ async def _record(
         await _finish(session, row, item.result.outcome, purposes[row.purpose], deps.clock(),
                       requests=item.result.requests)  # fmt: skip
         stats.add(item.result.outcome)
+        metrics.outbox_sent.labels(item.result.outcome.value).inc()
 
 
 async def _finish(

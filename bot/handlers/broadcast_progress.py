@@ -7,10 +7,9 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import CallbackContext
 
 from bot.config import Locale
 from bot.deps import Deps
@@ -114,9 +113,8 @@ def shown_key(broadcast: Broadcast, shown: dict[str, Any]) -> str:
     return prefix + ":".join(str(shown[k]) for k in ("status", "sent", "blocked", "failed", "uncertain", "dropped"))
 
 
-async def refresh(context: CallbackContext[Any, Any, Any, Any]) -> None:
+async def refresh(deps: Deps, bot: Bot) -> None:
     """The job: edit every progress message whose figures changed since it was last edited."""
-    deps: Deps = context.application.bot_data["deps"]
     async with deps.db.transaction() as session:
         due = []
         for broadcast in await broadcasts.running(session):
@@ -128,7 +126,7 @@ async def refresh(context: CallbackContext[Any, Any, Any, Any]) -> None:
                             *view(deps, locale, broadcast)))  # fmt: skip
     for number, chat, message, key, text, markup in due:  # Telegram is called outside any transaction
         try:
-            await context.bot.edit_message_text(
+            await bot.edit_message_text(
                 text, chat_id=chat, message_id=message, parse_mode=ParseMode.HTML, reply_markup=markup
             )
         except TelegramError as error:

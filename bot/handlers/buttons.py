@@ -395,3 +395,90 @@ class BroadcastSend(Button):
     PREFIX = "bc:send"
     broadcast: int
     recipients: int
+
+
+# --- Roles: /revoke's confirmation (admins; bot/handlers/admin_roles.py) ---------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class RoleRevoke(Button):
+    """Yes or no to taking back one grant: the grant's row id, never the person's Telegram id."""
+
+    PREFIX = "role:rev"
+    grant: int
+    answer: Literal["yes", "no"]
+
+
+# --- Admin: prisoner records (/prisoner, /release; bot/handlers/admin_prisoner.py) ------------------
+
+PrisonerChangeKind = Literal["moved", "blocked", "incommunicado", "released", "died", "interests", "bio"]
+
+
+@dataclasses.dataclass(frozen=True)
+class PrisonerRecord(Button):
+    """One person's full record, for an admin (from a list of matches, or back from a change)."""
+
+    PREFIX = "pr:rec"
+    prisoner: int
+
+
+@dataclasses.dataclass(frozen=True)
+class PrisonerChange(Button):
+    """Under the record: begin one of the everyday changes."""
+
+    PREFIX = "pr:chg"
+    prisoner: int
+    change: PrisonerChangeKind
+
+
+@dataclasses.dataclass(frozen=True)
+class PrisonerBio(Button):
+    """Edit the bio in this language."""
+
+    PREFIX = "pr:bio"
+    prisoner: int
+    locale: Literal["be", "ru", "en"]
+
+
+@dataclasses.dataclass(frozen=True)
+class PrisonerReleaseToday(Button):
+    """While a release waits for its date: released today."""
+
+    PREFIX = "pr:today"
+    edit: int
+
+
+@dataclasses.dataclass(frozen=True)
+class PrisonerConfirm(Button):
+    """Confirm or cancel a change: only the edit's id is carried (bot/services/prisoner_edits.py)."""
+
+    PREFIX = "pr:ok"
+    edit: int
+    answer: Literal["yes", "no"]
+
+
+# --- Admin: import (/import's dry run; bot/handlers/admin_import.py) --------------------------------
+
+
+MAX_IMPORT_FILES = 999
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportApply(Button):
+    """Under an import's dry run: apply it. The pending import's id, and the version of the dry run the
+    message shows (`importing.version`: a digest of what it would write, and how many files): Apply
+    writes only what was shown, and asks again when a plan made at the press differs. Whose it is, and
+    whether it is still open, is read from the database at the press."""
+
+    PREFIX = "imp:ok"
+    pending: int
+    digest: str  # hex digits (the codec's short word)
+    files: int = bounded(MAX_IMPORT_FILES)
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportCancel(Button):
+    """Under an import's dry run: cancel it, whatever it holds now."""
+
+    PREFIX = "imp:no"
+    pending: int

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup
 from bot.handlers import buttons
 from bot.handlers.common import Request
 from bot.models import LetterKind, Prisoner
-from bot.rules import envelope, limits, occasions
+from bot.rules import envelope, limits, names, occasions
 from bot.services import suggestions
 
 
@@ -49,13 +49,7 @@ def letter_language(request: Request) -> Literal["ru", "be"]:
     return "be"
 
 
-def name_for(locale: str, name_be: str, name_ru: str, name_en: str | None) -> str:
-    """The name in the interface language (English falls back to the Russian spelling)."""
-    if locale == "be":
-        return name_be
-    if locale == "en" and name_en:
-        return name_en
-    return name_ru
+name_for = names.name_for  # its home is bot/rules/names.py (the import's dry run names people by it too)
 
 
 def display_name(prisoner: Prisoner, locale: str) -> str:

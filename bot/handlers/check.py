@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.handlers import broadcast, buttons, finish
+from bot.handlers import admin_prisoner, broadcast, buttons, finish
 from bot.handlers.common import AppContext, Request, handler, message_of
 from bot.models import DraftCheck
 from bot.rules import draft_check, limits
@@ -50,6 +50,9 @@ async def text(update: Update, context: AppContext, request: Request) -> None:
         return
     if broadcast.waits_for_text(pending):
         await broadcast.take_text(request, message_of(update))
+        return
+    if admin_prisoner.waits_for_text(pending):  # a value for a change to a person's record
+        await admin_prisoner.take_text(request, message_of(update))
         return
     if pending == PENDING:
         row = await draft_checks.get(request.session, request.supporter.id or 0)

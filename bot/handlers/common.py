@@ -22,7 +22,7 @@ from bot.deps import Deps
 from bot.handlers import buttons, outgoing
 from bot.i18n import NATIVE_NAMES, Translator, resolve_locale
 from bot.models import Role, Supporter
-from bot.services import audit, roles, supporters
+from bot.services import refusals, roles, supporters
 
 DEPS_KEY = "deps"
 
@@ -67,6 +67,7 @@ class Request:
         return self.deps.i18n.translator(self.locale)
 
     outbox: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # what `refuse` turned down, counted before the commit
     in_place: bool = True
     _roles: set[Role] | None = None
 
@@ -147,13 +148,27 @@ def handler(*, requires: Role | tuple[Role, ...] | None = None) -> Callable[[Han
                     refuse(request, func.__module__.rpartition(".")[2] + "." + func.__name__)
                 else:
                     await func(update, context, request)
+                for what in request.refused:
+                    await refusals.tally(session, deps.today(), what)
             # Committed: whatever Telegram says now, the change stands. Each reply is tried on its own,
             # and none is followed by an apology (outgoing.deliver_all says why).
             await outgoing.deliver_all(request.outbox, deps.sleep)
 
+        setattr(wrapper, REQUIRES, frozenset(allowed))  # a function attribute: mypy allows it only this way
         return wrapper
 
     return decorate
+
+
+REQUIRES = "requires"
+
+
+def requirement(callback: object) -> frozenset[Role]:
+    """The roles a handler made with `@handler` admits (any one of them); empty: everyone. Tests walk every
+    registered handler with this, so that a privileged one nobody tested cannot slip in."""
+    required: object = getattr(callback, REQUIRES, frozenset())
+    assert isinstance(required, frozenset)
+    return required
 
 
 async def private_only(update: Update, context: AppContext) -> None:
@@ -172,9 +187,10 @@ async def private_only(update: Update, context: AppContext) -> None:
 
 
 def refuse(request: Request, what: str) -> None:
-    """Refuse a privileged command or button, and audit it: what was tried, not who (a supporter's id
-    never goes into the audit log)."""
-    audit.record(request.session, at=request.deps.clock(), actor=None, action="refused", detail=what)
+    """Refuse a privileged command or button, and count it for the day (bot/services/refusals.py): what
+    was tried, never who. The count is written by `handler` in the same transaction, so that this stays
+    a plain call wherever a handler finds a role missing."""
+    request.refused.append(what)
     text = request.t._("This is only for coordinators and admins of the bot.")
     if request.update.callback_query is not None:
         request.answer(text, alert=True)

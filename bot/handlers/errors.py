@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
+from bot import metrics
 from bot.handlers.common import AppContext
 from bot.i18n import resolve_locale
 
@@ -22,6 +23,7 @@ async def on_error(update: object, context: AppContext) -> None:
         # (Telegram's my_chat_member update marks them inactive).
         log.info("update %s: the reply was refused, the user has blocked the bot", update_id)
         return
+    metrics.errors.labels(type(error).__name__).inc()
     # The traceback names code, not people: no message text and no user id is put into the log.
     log.error("update %s (%s) failed: %s", update_id, kind, type(error).__name__, exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import BotCommandScopeChat, Update
+from telegram import Update
 
 from bot.handlers import buttons, menu
 from bot.handlers.common import AppContext, Request, handler, language_keyboard
@@ -30,4 +30,4 @@ async def choose(update: Update, context: AppContext, request: Request) -> None:
     request.locale = locale
     request.answer(request.t._("Language saved."))
     request.show(request.render("language_saved", language=RUNNING_NAMES[locale]), language_keyboard(locale))
-    request.then(context.bot.set_my_commands, menu.commands(request.t), scope=BotCommandScopeChat(request.chat_id))
+    request.then(menu.set_for_chat, context.bot, request.deps.i18n, request.chat_id, locale, await request.roles())

@@ -6,14 +6,21 @@ With any bad row nothing is written: the report names every bad row with its pla
 from __future__ import annotations
 
 import csv
+import hashlib
+import io
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import db
 from bot.clock import system_clock
 from bot.importing import files, record, viasna
+from bot.importing.changes import Changes, classify
 from bot.services import prisoners
 
 
@@ -24,6 +31,7 @@ class Plan:
     records: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
+    changes: Changes = field(default_factory=Changes)  # filled in by `run`, which knows the current rows
 
 
 def plan(raw_files: list[files.RawFile], existing: dict[str, dict[str, str]]) -> Plan:
@@ -74,41 +82,101 @@ async def apply(
 ) -> tuple[Plan, prisoners.Counts | None]:
     """Plan and, when every row is good (and not a dry run), apply in one transaction."""
     async with database.transaction() as session:
-        ids = [viasna.clean(v.get("id")) for raw in raw_files if raw.kind == "viasna" for _, v in raw.rows]
-        current = await prisoners.by_source_id(session, ids)
-        existing = {
-            source_id: record.to_row({key: getattr(p, key) for key in prisoners.IMPORTED})
-            for source_id, p in current.items()
-        }
-        result = plan(raw_files, existing)
-        if result.errors:
-            return result, None
-        counts = await prisoners.upsert(
-            session, result.records, now=system_clock(), actor=actor, skipped=len(result.skipped)
-        )
-        if dry_run:
-            await session.rollback()
-    if not dry_run and counts.new + counts.updated:
+        result, counts = await run(session, raw_files, dry_run=dry_run, now=system_clock(), actor=actor)
+    if not dry_run and counts is not None and counts.new + counts.updated:
         await database.analyze("prisoner")
     return result, counts
+
+
+async def run(
+    session: AsyncSession, raw_files: list[files.RawFile], *, dry_run: bool, now: datetime, actor: int | None
+) -> tuple[Plan, prisoners.Counts | None]:
+    """The import in the caller's transaction, for the command line and the chat alike: plan every row,
+    name the changes that matter (`Plan.changes`), and, when every row is good, upsert. A dry run
+    upserts inside a savepoint and rolls it back, so its counts are exactly what applying would give.
+
+    Applying first waits for any other import being applied (`serialise`), so that it plans from what that
+    one wrote, not from reads taken before it committed."""
+    if not dry_run:
+        await serialise(session)
+    ids = [viasna.clean(v.get("id")) for raw in raw_files if raw.kind == "viasna" for _, v in raw.rows]
+    current = await prisoners.by_source_id(session, ids)
+    existing = {
+        source_id: record.to_row({key: getattr(p, key) for key in prisoners.IMPORTED})
+        for source_id, p in current.items()
+    }
+    result = plan(raw_files, existing)
+    if result.errors:
+        return result, None
+    current.update(await prisoners.by_source_id(session, [values["source_id"] for values in result.records]))
+    result.changes = classify(
+        result.records,
+        {source_id: {key: getattr(p, key) for key in prisoners.IMPORTED} for source_id, p in current.items()},
+    )
+    if not dry_run:
+        counts = await prisoners.upsert(session, result.records, now=now, actor=actor, skipped=len(result.skipped))
+        return result, counts
+    savepoint = await session.begin_nested()
+    try:
+        counts = await prisoners.upsert(session, result.records, now=now, actor=actor, skipped=len(result.skipped))
+    finally:
+        await savepoint.rollback()
+    return result, counts
+
+
+APPLY_LOCK = 0x1E77E2B0  # pg_advisory_xact_lock's key for applying an import (any fixed number would do)
+
+
+async def serialise(session: AsyncSession) -> None:
+    """One import applied at a time, whoever applies it (two admins, the chat and the command line): on
+    PostgreSQL an advisory lock held until the transaction ends; SQLite needs none, as the engine takes
+    its one write lock at BEGIN (bot/db.py)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=APPLY_LOCK))  # type: ignore[call-overload]
+
+
+def version(raw_files: list[files.RawFile], result: Plan, counts: prisoners.Counts) -> tuple[int, str]:
+    """What a dry run showed, small enough for a button: the number of files and a digest of the rows it
+    would write, the rows it skips, the counts and the changes it names. Apply compares it with a plan
+    made at the press, and applies only what was shown."""
+    shown = {
+        "records": result.records,
+        "skipped": result.skipped,
+        "counts": [counts.new, counts.updated, counts.unchanged, counts.skipped],
+        "changes": [[kind, [person.source_id for person in people]] for kind, people in result.changes.by_kind()],
+    }
+    encoded = json.dumps(shown, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
+    return len(raw_files), hashlib.sha256(encoded).hexdigest()[:DIGEST_LENGTH]
+
+
+DIGEST_LENGTH = 12  # hex digits: a chance collision between two plans of one import is beyond concern
 
 
 FLAGS = ("in_custody", "can_write", "letters_blocked", "incommunicado")
 
 
 def write_export(path: Path, rows: list[dict[str, str]]) -> None:
-    if path.suffix.lower() == ".json":
+    path.write_bytes(export_bytes(rows, "json" if path.suffix.lower() == ".json" else "csv"))
+
+
+def export_bytes(rows: list[dict[str, str]], kind: str) -> bytes:
+    """The list in the own format, CSV or JSON: the same bytes for the command line and the chat."""
+    if kind == "json":
         typed = [
             {key: (value == "true" if key in FLAGS else value or None) for key, value in row.items()} for row in rows
         ]
-        path.write_text(json.dumps(typed, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        return
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=record.COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+        return (json.dumps(typed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=record.COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return text.getvalue().encode("utf-8")
 
 
 async def export_rows(database: db.Database) -> list[dict[str, str]]:
     async with database.transaction() as session:
-        return [record.to_row(values) for values in await prisoners.all_values(session)]
+        return await rows_of(session)
+
+
+async def rows_of(session: AsyncSession) -> list[dict[str, str]]:
+    return [record.to_row(values) for values in await prisoners.all_values(session)]

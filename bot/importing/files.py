@@ -13,7 +13,22 @@ from bot.importing import record, viasna
 
 
 class FileError(ValueError):
-    """The file as a whole cannot be read; the message says why."""
+    """The file as a whole cannot be read; the message says why, and `kind` what sort of trouble it is
+    (for the chat, which answers each in the admin's language): unreadable, encoding, empty, archive,
+    picture, binary or format."""
+
+    def __init__(self, message: str, kind: str = "format") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+# The first bytes of files people send by mistake: an archive or a picture is named as such, not
+# reported as "not UTF-8 text".
+SIGNATURES = (
+    (b"PK\x03\x04", "archive"), (b"PK\x05\x06", "archive"), (b"\x1f\x8b", "archive"), (b"Rar!", "archive"),
+    (b"7z\xbc\xaf", "archive"), (b"\x89PNG", "picture"), (b"\xff\xd8\xff", "picture"), (b"GIF8", "picture"),
+    (b"%PDF", "binary"), (b"\xd0\xcf\x11\xe0", "binary"),
+)  # fmt: skip
 
 
 @dataclass
@@ -27,11 +42,26 @@ class RawFile:
 
 def read(path: Path) -> RawFile:
     try:
-        data = path.read_bytes().decode("utf-8-sig")
+        content = path.read_bytes()
     except OSError as exc:
-        raise FileError(f"{path}: cannot read: {exc.strerror}") from exc
+        raise FileError(f"{path}: cannot read: {exc.strerror}", "unreadable") from exc
+    return parse(path, content)
+
+
+def parse(path: Path | str, content: bytes) -> RawFile:
+    """The file's rows from its bytes: what the command line reads from disk and the chat downloads."""
+    path = Path(path)
+    for signature, kind in SIGNATURES:
+        if content.startswith(signature) or (kind == "picture" and content[8:12] == b"WEBP"):
+            raise FileError(f"{path}: {'an archive' if kind == 'archive' else 'not a text file'}", kind)
+    try:
+        data = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FileError(f"{path}: not UTF-8 text") from exc
+        raise FileError(f"{path}: not UTF-8 text", "encoding") from exc
+    if not data.strip():
+        raise FileError(f"{path}: the file is empty", "empty")
+    if "\x00" in data:
+        raise FileError(f"{path}: not a text file", "binary")
     if path.suffix.lower() == ".json" or data.lstrip().startswith(("[", "{")):
         return RawFile(path, "own", _json_rows(path, data))
     return _csv(path, data)
@@ -71,7 +101,7 @@ def _csv(path: Path, data: str) -> RawFile:
     try:
         header = [name.strip() for name in next(reader)]
     except StopIteration:
-        raise FileError(f"{path}: the file is empty") from None
+        raise FileError(f"{path}: the file is empty", "empty") from None
     except csv.Error as exc:
         raise FileError(f"{path}: line 1: {exc}") from exc
     kind = "viasna" if viasna.is_viasna(header) else "own"

@@ -154,6 +154,8 @@ async def get_file(api: BotApi, params: dict[str, Any], uploads: dict[str, Uploa
     stored = api.state.files.get(str(params["file_id"]))
     if stored is None:
         raise bad_request("invalid file_id")
+    if len(stored.content) > files.DOWNLOAD_LIMIT:
+        raise bad_request("file is too big")
     return {
         "file_id": stored.file_id,
         "file_unique_id": stored.file_unique_id,

@@ -9,24 +9,34 @@ from bot.sandbox.params import as_json, as_str, check_commands, scope_key
 from bot.sandbox.state import bad_request
 
 
+def _commands_key(api: BotApi, params: dict[str, Any]) -> str:
+    """The scope and language of a command list; a chat scope names a chat the bot can reach, or
+    Telegram answers "chat not found" (a private chat exists once its user has written to the bot)."""
+    scope = as_json(params, "scope")
+    key = scope_key(scope, as_str(params, "language_code"))
+    if isinstance(scope, dict) and "chat_id" in scope:
+        chat = api.state.chat(scope["chat_id"])
+        if scope["type"] in ("chat_administrators", "chat_member") and chat.type == "private":
+            raise bad_request("can't change commands of administrators or members of a private chat")
+    return key
+
+
 @method("setMyCommands", "commands")
 async def set_my_commands(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
     commands = check_commands(as_json(params, "commands"))
-    key = scope_key(as_json(params, "scope"), as_str(params, "language_code"))
-    api.state.default_commands[key] = commands
+    api.state.default_commands[_commands_key(api, params)] = commands
     return True
 
 
 @method("deleteMyCommands")
 async def delete_my_commands(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
-    api.state.default_commands.pop(scope_key(as_json(params, "scope"), as_str(params, "language_code")), None)
+    api.state.default_commands.pop(_commands_key(api, params), None)
     return True
 
 
 @method("getMyCommands")
 async def get_my_commands(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
-    key = scope_key(as_json(params, "scope"), as_str(params, "language_code"))
-    return api.state.default_commands.get(key, [])
+    return api.state.default_commands.get(_commands_key(api, params), [])
 
 
 def _bot_text(name: str, result_key: str, limit: int) -> None:

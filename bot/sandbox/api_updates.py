@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.sandbox import webhook
 from bot.sandbox.botapi import BotApi, Upload, method
@@ -55,25 +57,46 @@ async def get_updates(api: BotApi, params: dict[str, Any], uploads: dict[str, Up
         state.active_polls -= 1
 
 
+# Emulator allowance: plain http on loopback, so tests and the sandbox need no certificate.
+LOOPBACK_HTTP = ("http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/", "http://[::1]:")
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]*")
+
+
 @method("setWebhook", "url")
 async def set_webhook(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+    state = api.state
     url = str(params["url"])
-    if url and not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+    if url and not url.startswith(("https://", *LOOPBACK_HTTP)):
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-    api.state.webhook_url = url
-    api.state.webhook_secret = as_str(params, "secret_token")
-    remember_allowed_updates(api.state, params)
+    if url and not urlsplit(url).hostname:
+        raise bad_request("bad webhook: Failed to resolve host: Name or service not known")
+    secret = as_str(params, "secret_token") or None
+    if secret is not None and not SECRET_TOKEN.fullmatch(secret):
+        raise bad_request("secret token contains unallowed characters")
+    if secret is not None and len(secret) > 256:
+        raise bad_request("secret token is too long")
+    max_connections = as_int(params, "max_connections", 40) or 0
+    if not 1 <= max_connections <= 100:
+        raise bad_request("bad webhook: invalid max_connections")  # Telegram's own words are not documented
+    if url != state.webhook_url:
+        state.webhook_last_error = None
+    state.webhook_url = url
+    state.webhook_secret = secret
+    state.webhook_max_connections = max_connections
+    remember_allowed_updates(state, params)
     if as_bool(params, "drop_pending_updates"):
-        api.state.updates.clear()
-    if url and (api.state.deliverer is None or api.state.deliverer.done()):
-        api.state.deliverer = asyncio.get_running_loop().create_task(webhook.deliver(api.state))
-    await api.state.notify()
+        state.updates.clear()
+    if url and (state.deliverer is None or state.deliverer.done()):
+        state.deliverer = asyncio.get_running_loop().create_task(webhook.deliver(state))
+    await state.notify()
     return True
 
 
 @method("deleteWebhook")
 async def delete_webhook(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
     api.state.webhook_url = ""
+    api.state.webhook_secret = None
+    api.state.webhook_last_error = None
     if as_bool(params, "drop_pending_updates"):
         api.state.updates.clear()
     await api.state.notify()  # the deliverer sees the webhook is gone and stops
@@ -82,13 +105,18 @@ async def delete_webhook(api: BotApi, params: dict[str, Any], uploads: dict[str,
 
 @method("getWebhookInfo")
 async def get_webhook_info(api: BotApi, params: dict[str, Any], uploads: dict[str, Upload]) -> Any:
+    state = api.state
     info: dict[str, Any] = {
-        "url": api.state.webhook_url,
+        "url": state.webhook_url,
         "has_custom_certificate": False,
-        "pending_update_count": len(api.state.updates),
+        "pending_update_count": len(state.updates),
     }
-    if api.state.allowed_updates is not None:
-        info["allowed_updates"] = api.state.allowed_updates
+    if state.webhook_url:
+        info["max_connections"] = state.webhook_max_connections
+    if state.webhook_last_error is not None:
+        info["last_error_date"], info["last_error_message"] = state.webhook_last_error
+    if state.allowed_updates is not None:
+        info["allowed_updates"] = state.allowed_updates
     return info
 
 

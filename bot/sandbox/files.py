@@ -12,6 +12,7 @@ from bot.sandbox.state import ApiError, bad_request
 
 MB = 1024 * 1024
 UPLOAD_LIMITS = {"photo": 10 * MB, "document": 50 * MB}
+DOWNLOAD_LIMIT = 20 * MB  # getFile: "bots can download files of up to 20MB in size"
 PHOTO_SIDES = 10_000  # width + height
 PHOTO_RATIO = 20
 PHOTO_BOUNDS = (90, 320, 800, 1280, 2560)  # the longer side of each size Telegram makes of a photo

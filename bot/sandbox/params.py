@@ -96,13 +96,26 @@ def _check_inline_button(button: Any) -> None:
         raise bad_request("BUTTON_URL_INVALID")
 
 
+COMMAND_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")  # "lowercase English letters, digits, _"
+# BotCommandScope's types and the fields each needs besides its type.
+SCOPE_TYPES: dict[str, tuple[str, ...]] = {
+    "default": (),
+    "all_private_chats": (),
+    "all_group_chats": (),
+    "all_chat_administrators": (),
+    "chat": ("chat_id",),
+    "chat_administrators": ("chat_id",),
+    "chat_member": ("chat_id", "user_id"),
+}
+
+
 def check_commands(commands: Any) -> list[dict[str, str]]:
     if not isinstance(commands, list) or len(commands) > 100:
         raise bad_request("commands must be an Array of at most 100 BotCommand")
     checked = []
     for item in commands:
         command, description = str(item.get("command", "")), str(item.get("description", ""))
-        if not (1 <= len(command) <= 32 and all(c.islower() or c.isdigit() or c == "_" for c in command)):
+        if not (1 <= len(command) <= 32 and all(c in COMMAND_CHARACTERS for c in command)):
             raise bad_request("BOT_COMMAND_INVALID")
         if not 1 <= len(description) <= 256:
             raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
@@ -111,7 +124,16 @@ def check_commands(commands: Any) -> list[dict[str, str]]:
 
 
 def scope_key(scope: Any, language_code: str | None) -> str:
+    """Where a command list is kept: the scope (its type and, for one chat or member, their ids) and the
+    language. Checked as Telegram checks it: a known scope type with the ids it needs, and a two-letter
+    language code or none (whether the chat exists is the caller's check: bot/sandbox/api_settings.py)."""
     scope = scope or {"type": "default"}
-    if not isinstance(scope, dict) or "type" not in scope:
+    if not isinstance(scope, dict) or scope.get("type") not in SCOPE_TYPES:
         raise bad_request("can't parse BotCommandScope JSON object")
-    return f"{scope['type']}:{scope.get('chat_id', '')}:{scope.get('user_id', '')}:{language_code or ''}"
+    needed = SCOPE_TYPES[scope["type"]]
+    if any(scope.get(name) in (None, "") for name in needed):
+        raise bad_request(f"can't parse BotCommandScope JSON object: {' and '.join(needed)} required")
+    if language_code and not (len(language_code) == 2 and language_code.isascii() and language_code.islower()):
+        raise bad_request("invalid language code specified")
+    chat, user = (str(scope[name]) if name in needed else "" for name in ("chat_id", "user_id"))
+    return f"{scope['type']}:{chat}:{user}:{language_code or ''}"

@@ -129,10 +129,15 @@ async def start(
     time (tests give a fixed one); the bot's clock is it plus what the page moved it by."""
     telegram = EmulatedTelegram(TOKEN)
     people_roles: dict[int, str] = {}
+    # The admin is one as a deployment's first admin is, by BOT_ADMIN_IDS; the coordinator by a grant.
+    admins = set(settings.bot_admin_ids)
     for user_id, name, language, role in PEOPLE:
         telegram.add_user(user_id, name, language)
-        if role != "supporter":
+        if role == "admin":
+            admins.add(user_id)
+        elif role != "supporter":
             people_roles[user_id] = role
+    admin_ids = frozenset(admins)
     bot_clock = SandboxClock(settings.timezone, clock)
     database = db.Database(database_url)
     # The bot's local today: the demo birthdays are counted from the day the bot sees.
@@ -143,13 +148,11 @@ async def start(
             async with database.transaction() as session:
                 await roles.grant(session, telegram_id=user_id, role=Role(role), by=None, now=bot_clock())
 
-    admins = settings.bot_admin_ids
-
     async def read_roles() -> dict[int, str]:
         """Each person's roles as the bot sees them now: a /forget or a grant changes them."""
         async with database.transaction() as session:
             return {
-                user_id: ", ".join(sorted(role.value for role in await roles.roles_of(session, user_id, admins)))
+                user_id: ", ".join(sorted(role.value for role in await roles.roles_of(session, user_id, admin_ids)))
                 for user_id in telegram.state.users
             }
 
@@ -163,6 +166,7 @@ async def start(
             "telegram_api_base_url": f"{base}/bot",
             "telegram_api_file_url": f"{base}/file/bot",
             "database_url": database_url,
+            "bot_admin_ids": admin_ids,
         }
     )
     application = build_application(bot_settings, clock=bot_clock)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -135,6 +136,10 @@ class State:
     bot_texts: dict[str, str] = field(default_factory=dict)  # name, description, short description
     webhook_url: str = ""
     webhook_secret: str | None = None
+    webhook_max_connections: int = 40
+    webhook_backends: list[str] = field(default_factory=list)  # emulator allowance: see sandbox/webhook.py
+    webhook_answers: Counter[int] = field(default_factory=Counter)  # 2xx answers per update_id
+    webhook_last_error: tuple[int, str] | None = None  # when (unix time) and what, for getWebhookInfo
     allowed_updates: list[str] | None = None
     processed: set[int] = field(default_factory=set)
     active_polls: int = 0
@@ -151,6 +156,9 @@ class State:
 
     def now(self) -> int:
         return int(time.time())
+
+    def webhook_error(self, message: str) -> None:
+        self.webhook_last_error = (self.now(), message)
 
     def next_id(self) -> int:
         return next(self._ids)

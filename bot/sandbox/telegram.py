@@ -131,6 +131,11 @@ class EmulatedTelegram:
         time): a client with a shorter read timeout times out not knowing it arrived."""
         self.api.late_answers[chat_id] = seconds
 
+    def balance(self, backends: list[str]) -> None:
+        """Emulator allowance: the webhook URL is a load balancer in front of these addresses (replicas),
+        each delivery going to the next in turn (see bot/sandbox/webhook.py)."""
+        self.state.webhook_backends = list(backends)
+
     def violations(self) -> list[tuple[float, int]]:
         """Sends made while a `retry_after` the bot was given had not passed: (moment, chat id)."""
         return list(self.state.rate.violations)

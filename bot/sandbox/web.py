@@ -4,20 +4,26 @@ bot's clock."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from tornado.web import RequestHandler, StaticFileHandler
 
+from bot import handlers as registry
+from bot.models import Role
 from bot.rules import reminders as reminder_rules
-from bot.sandbox import formatting, views
+from bot.sandbox import files, formatting, views
 from bot.sandbox.telegram import EmulatedTelegram
 
 STATIC = __file__.rsplit("/", 1)[0] + "/static"
 RoleSetter = Callable[[int, str | None], Awaitable[None]]
 RoleReader = Callable[[], Awaitable[dict[int, str]]]  # each person's roles now, as the bot sees them
 FARTHEST_DAYS = 3660  # a move goes at most ten years ahead: the page's clock must stay far from year 9999
+# A bot downloads files of at most 20 MB: the page sends none larger, as the bot could do nothing with it.
+UPLOAD_LIMIT = files.DOWNLOAD_LIMIT
+IMPORT_HOW = "; to import, attach CSV files (📎) with the caption /import, or send /import and then the files"
 
 
 class BotClock(Protocol):
@@ -59,7 +65,8 @@ class Users(Base):
         roles = await self.roles()
         self.write({"users": [
             {"id": user.id, "first_name": user.first_name, "language_code": user.language_code,
-             "role": roles.get(user.id) or "supporter", "blocked": self.telegram.chat(user.id).blocked}
+             "role": roles.get(user.id) or "supporter", "hints": hints(roles.get(user.id)),
+             "blocked": self.telegram.chat(user.id).blocked}
             for user in self.telegram.state.users.values()
         ]})  # fmt: skip
 
@@ -107,7 +114,14 @@ class Action(Base):
                 self.write({"error": "choose a file"})
                 return
             part = parts[0]
-            update_id = await self.telegram.upload(user_id, part.filename, part.body, part.content_type or None)
+            if len(part.body) > UPLOAD_LIMIT:
+                self.set_status(413)
+                self.write({"error": too_large(part.filename, len(part.body))})
+                return
+            caption = self.get_body_argument("caption", "").strip()[:1024] or None  # Telegram's caption limit
+            update_id = await self.telegram.upload(
+                user_id, part.filename, part.body, part.content_type or None, caption=caption
+            )
         else:
             data = self.body()
             if action == "send" and str(data.get("text") or "").strip():
@@ -155,6 +169,29 @@ class Clock(Base):
         self.write(clock_view(moved))
 
 
+def hints(held: str | None) -> list[dict[str, str]]:
+    """What this person may try, shown under the chat's title: everyone's commands, then those of the
+    roles they hold (an admin may do what a coordinator does), as bot/handlers/__init__.py names them."""
+    roles = {role.strip() for role in (held or "").split(",")}
+
+    def line(role: str, who: str, names: tuple[str, ...], how: str = "") -> dict[str, str]:
+        return {"role": role, "who": who, "text": ", ".join(f"/{name}" for name in names) + how}
+
+    lines = [line("supporter", "everyone", registry.COMMANDS)]
+    if roles & {Role.COORDINATOR.value, Role.ADMIN.value}:
+        lines.append(line("coordinator", "coordinators and admins", registry.STAFF_COMMANDS))
+    if Role.ADMIN.value in roles:
+        lines.append(line("admin", "admins", registry.ADMIN_COMMANDS, IMPORT_HOW))
+    return lines
+
+
+def too_large(name: str, size: int) -> str:
+    """The page's note on a file it will not send (app.js words it the same way before sending); the size
+    rounded up, so that a file just over the limit does not read as 20.0 MB."""
+    megabytes = math.ceil(size / 1024 / 1024 * 10) / 10
+    return f"{name} is {megabytes:.1f} MB: a bot can download files of at most 20 MB, so it is not sent."
+
+
 def clock_view(local: datetime) -> dict[str, Any]:
     """The clock as the page shows it, with the reminder window it is in (reminders arrive only then)."""
     window = reminder_rules.open_window(local)
@@ -188,6 +225,7 @@ def message_view(message: dict[str, Any], bot_id: int) -> dict[str, Any]:
         document = message["document"]
         view["document"] = {
             "name": document.get("file_name", "file"),
+            "size": document.get("file_size"),
             "url": f"/sandbox/file/{document['file_id']}",
         }
     return view

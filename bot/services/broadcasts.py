@@ -263,7 +263,8 @@ async def running(session: AsyncSession) -> list[Broadcast]:
 
 async def forget(session: AsyncSession, *, supporter_id: int | None, telegram_id: int, now: datetime) -> None:
     """/forget: a recipient leaves every broadcast under way (it can then still end and forget its
-    recipients); a coordinator's drafts go, and the broadcasts they sent stay without their id."""
+    recipients); a coordinator's drafts go, and the broadcasts they sent stay with their id, as a record
+    of what they did (README, "Roles and the audit log"); the chat that showed the progress is forgotten."""
     if supporter_id is not None:
         rows = await session.exec(
             select(Outbox).where(
@@ -285,5 +286,4 @@ async def forget(session: AsyncSession, *, supporter_id: int | None, telegram_id
             col(Broadcast.created_by) == telegram_id, col(Broadcast.status) == BroadcastStatus.DRAFT.value
         )
     )
-    await session.exec(update(Broadcast).where(col(Broadcast.created_by) == telegram_id).values(created_by=None))
     await session.exec(update(Broadcast).where(col(Broadcast.progress_chat) == telegram_id).values(progress_chat=None))

@@ -166,8 +166,3 @@ async def find_facility(session: AsyncSession, wanted: str) -> suggestions.Facil
         if folded in facility.name_ru.casefold() or folded in facility.name_be.casefold()
     ]
     return matching[0] if len(matching) == 1 else None
-
-
-async def forget(session: AsyncSession, telegram_id: int) -> None:
-    """/forget of a coordinator: their campaigns stay (others may be sharing the links), without their id."""
-    await session.exec(update(Campaign).where(col(Campaign.created_by) == telegram_id).values(created_by=None))

@@ -57,7 +57,7 @@ async def upsert(
         prisoner = existing.get(values["source_id"])
         if prisoner is None:
             prisoner = Prisoner(**{k: values[k] for k in IMPORTED}, updated_at=now)
-            _derive(prisoner)
+            derive(prisoner)
             session.add(prisoner)
             counts.new += 1
         elif all(_same(getattr(prisoner, key), values[key]) for key in IMPORTED):
@@ -65,7 +65,7 @@ async def upsert(
         else:
             for key in IMPORTED:
                 setattr(prisoner, key, values[key])
-            _derive(prisoner)
+            derive(prisoner)
             prisoner.updated_at = now
             session.add(prisoner)
             counts.updated += 1
@@ -74,8 +74,9 @@ async def upsert(
     return counts
 
 
-def _derive(prisoner: Prisoner) -> None:
-    """What the bot keeps beside the imported values: the search key and the facility's key."""
+def derive(prisoner: Prisoner) -> None:
+    """What the bot keeps beside the imported values: the search key and the facility's key (also after
+    an admin's change in the chat: bot/services/prisoner_edits.py)."""
     prisoner.search_key = names.search_key(prisoner.name_be, prisoner.name_ru, prisoner.name_en)
     prisoner.facility_key = filters.key(prisoner.institution_ru) if prisoner.institution_ru else None
 

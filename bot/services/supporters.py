@@ -8,8 +8,19 @@ from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Locale
-from bot.models import AuditEntry, Hold, Letter, Outbox, Reminder, RoleGrant, Supporter, WritingPace
-from bot.services import broadcasts, campaigns, holds, letters, upsert
+from bot.models import (
+    Hold,
+    Letter,
+    Outbox,
+    PendingImport,
+    PendingImportFile,
+    PrisonerEdit,
+    Reminder,
+    RoleGrant,
+    Supporter,
+    WritingPace,
+)
+from bot.services import broadcasts, holds, letters, upsert
 
 
 async def find(session: AsyncSession, telegram_id: int) -> Supporter | None:
@@ -87,8 +98,11 @@ async def forget(session: AsyncSession, telegram_id: int, now: datetime) -> None
 
     Per-prisoner tallies stay: they hold counts, not people. Letters logged in the last
     letters.TAKEN_BACK_DAYS are taken back from them first, or /forget would let one account log the
-    same letters again and again and sink those people in everyone's suggestions. Audit rows of
-    privileged actions stay (what was done), but lose the user's id.
+    same letters again and again and sink those people in everyone's suggestions.
+
+    A coordinator or admin loses their roles and their unconfirmed imports and edits, but what they did
+    with those powers stays accountable: the audit log, the broadcasts and campaigns they made and the
+    roles they gave keep their id (README, "Roles and the audit log"). A supporter's id is in none of these.
     """
     supporter = await find(session, telegram_id)
     if supporter is not None:
@@ -99,13 +113,9 @@ async def forget(session: AsyncSession, telegram_id: int, now: datetime) -> None
             await session.exec(delete(model).where(col(model.supporter_id) == supporter.id))
     else:
         await broadcasts.forget(session, supporter_id=None, telegram_id=telegram_id, now=now)
-    await campaigns.forget(session, telegram_id)
     await session.exec(delete(Supporter).where(col(Supporter.telegram_id) == telegram_id))
     await session.exec(delete(RoleGrant).where(col(RoleGrant.telegram_id) == telegram_id))
-    await session.exec(update(RoleGrant).where(col(RoleGrant.granted_by) == telegram_id).values(granted_by=None))
-    await session.exec(
-        update(AuditEntry).where(col(AuditEntry.actor_telegram_id) == telegram_id).values(actor_telegram_id=None)
-    )
-    await session.exec(
-        update(AuditEntry).where(col(AuditEntry.subject_telegram_id) == telegram_id).values(subject_telegram_id=None)
-    )
+    mine = select(PendingImport.id).where(col(PendingImport.admin_telegram_id) == telegram_id)
+    await session.exec(delete(PendingImportFile).where(col(PendingImportFile.import_id).in_(mine)))
+    await session.exec(delete(PendingImport).where(col(PendingImport.admin_telegram_id) == telegram_id))
+    await session.exec(delete(PrisonerEdit).where(col(PrisonerEdit.admin_telegram_id) == telegram_id))

@@ -4,6 +4,7 @@
 const state = { users: [], current: null, lastChat: "", lastCall: 0, lastUsers: "", lastMenu: "",
                 seenAnswers: new Set(), answersPrimed: false };
 const $ = (id) => document.getElementById(id);
+const UPLOAD_LIMIT = 20 * 1024 * 1024; // a bot downloads files of at most 20 MB (web.UPLOAD_LIMIT)
 
 async function api(path, options = {}) {
   const response = await fetch(path, options);
@@ -32,6 +33,38 @@ async function loadUsers() {
     item.addEventListener("click", () => choose(user.id));
     return item;
   }));
+  showHints();
+}
+
+// Who you are and what you may try: everyone's commands, then those of the roles the bot sees you hold.
+function showHints() {
+  const user = state.users.find((u) => u.id === state.current);
+  const hint = $("chat-hint");
+  hint.hidden = !user;
+  if (!user) return;
+  const title = document.createElement("div");
+  // The bot sets a staff member's own menu once they have written to it (bot/handlers/menu.py).
+  const menu = user.hints.length > 1 ? " (☰ Menu lists the staff commands after /help or /language)" : "";
+  title.textContent = `You are ${user.first_name} · ${user.role}. You may try${menu}:`;
+  hint.replaceChildren(title, ...user.hints.map((line) => {
+    const item = document.createElement("div");
+    item.dataset.role = line.role;
+    const who = document.createElement("b");
+    who.textContent = line.who + ": ";
+    item.append(who, line.text);
+    return item;
+  }));
+}
+
+function showNote(text) {
+  $("note").textContent = text;
+  $("note").hidden = !text;
+}
+
+function size(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 function choose(userId) {
@@ -43,7 +76,8 @@ function choose(userId) {
   $("command-menu").hidden = true;
   const user = state.users.find((u) => u.id === userId);
   $("chat-title").textContent = `${user.first_name} — chat with the bot`;
-  for (const id of ["text", "send", "block"]) $(id).disabled = false;
+  for (const id of ["text", "send", "block", "upload"]) $(id).disabled = false;
+  showNote("");
   loadUsers();
   refresh();
   $("text").focus();
@@ -59,10 +93,15 @@ function renderMessage(message) {
     bubble.append(image);
   }
   if (message.document) {
+    const file = document.createElement("div");
+    file.className = "document";
     const link = document.createElement("a");
     link.href = message.document.url;
+    link.download = message.document.name;
     link.textContent = "📄 " + message.document.name;
-    bubble.append(link);
+    file.append(link);
+    if (message.document.size != null) file.append(` · ${size(message.document.size)}`);
+    bubble.append(file);
   }
   const text = document.createElement("div");
   text.className = "text";
@@ -200,13 +239,28 @@ $("composer").addEventListener("submit", async (event) => {
   refresh();
 });
 
+// One message per file, as Telegram sends them; what is in the message box goes as the first one's caption.
 $("upload").addEventListener("change", async () => {
-  const file = $("upload").files[0];
-  if (!file || state.current === null) return;
-  const form = new FormData();
-  form.append("document", file);
-  await fetch(`/sandbox/api/chat/${state.current}/upload`, { method: "POST", body: form });
+  const files = [...$("upload").files];
   $("upload").value = "";
+  if (!files.length || state.current === null) return;
+  const large = files.find((file) => file.size > UPLOAD_LIMIT);
+  if (large) {
+    const megabytes = (Math.ceil(large.size / 1024 / 1024 * 10) / 10).toFixed(1); // rounded up, as web.too_large
+    showNote(`${large.name} is ${megabytes} MB: a bot can download files of at most 20 MB, so it is not sent.`);
+    return;
+  }
+  showNote("");
+  let caption = $("text").value.trim();
+  $("text").value = "";
+  for (const file of files) {
+    const form = new FormData();
+    form.append("document", file);
+    if (caption) form.append("caption", caption);
+    caption = "";
+    const answer = await api(`/sandbox/api/chat/${state.current}/upload`, { method: "POST", body: form });
+    if (answer.error) { showNote(answer.error); break; }
+  }
   refresh();
 });
 

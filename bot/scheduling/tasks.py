@@ -1,0 +1,41 @@
+"""The scheduled tasks, listed once for both runners: what runs, how often, and under which lock."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot import jobs
+
+SENDER_LOCK = "letterbot-sender"  # one sender at a time across the fleet: it paces and recovers alone
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    run: Callable[[jobs.Runtime], Awaitable[object]]
+    every: int  # seconds; a divisor of a minute, or whole minutes dividing an hour (a cron step)
+    first: int  # seconds after a start, for the JobQueue (procrastinate keeps to the clock's steps)
+    lock: str  # procrastinate's job lock: one run of the task at a time, whichever replica
+
+    @property
+    def cron(self) -> str:
+        """The period as procrastinate's cron (a sixth field is seconds)."""
+        if self.every < 60 and 60 % self.every == 0:
+            return f"* * * * * */{self.every}"
+        minutes, rest = divmod(self.every, 60)
+        if rest or 60 % minutes:
+            raise ValueError(f"{self.name}: a period of {self.every} s is no cron step")
+        return f"*/{minutes} * * * *"
+
+
+async def _expire_holds(run: jobs.Runtime) -> None:
+    await jobs.expire_holds(run.deps)
+
+
+TASKS = (
+    Task("expire-holds", _expire_holds, jobs.SWEEP_SECONDS, 60, "letterbot-expire-holds"),
+    Task("deliver", jobs.deliver, jobs.DELIVER_SECONDS, 5, SENDER_LOCK),
+    Task("progress", jobs.progress, jobs.PROGRESS_SECONDS, 3, "letterbot-progress"),
+    Task("reminders", jobs.reminders_tick, jobs.REMINDER_SECONDS, 30, "letterbot-reminders"),
+)
