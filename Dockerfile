@@ -51,10 +51,11 @@ RUN mkdir /app/data && chown letterbot:letterbot /app/data
 USER 10001:10001
 EXPOSE 8443
 # Webhook mode (BOT_WEBHOOK_URL set): the replica's /healthz on BOT_WEBHOOK_LISTEN's port must answer
-# 200. Polling mode serves no HTTP, so there the check only says the container runs. Python, because
-# the slim image has no curl.
+# 200. Polling mode serves no HTTP, nor does `letterbot worker` (its container sets LETTERBOT_ROLE=worker,
+# as the same .env may set BOT_WEBHOOK_URL), so there the check only says the container runs. Python,
+# because the slim image has no curl.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request as r; p = os.environ.get('BOT_WEBHOOK_LISTEN', '0.0.0.0:8443').rpartition(':')[2]; os.environ.get('BOT_WEBHOOK_URL') and r.urlopen(f'http://127.0.0.1:{p}/healthz', timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request as r; p = os.environ.get('BOT_WEBHOOK_LISTEN', '0.0.0.0:8443').rpartition(':')[2]; os.environ.get('LETTERBOT_ROLE') != 'worker' and os.environ.get('BOT_WEBHOOK_URL') and r.urlopen(f'http://127.0.0.1:{p}/healthz', timeout=4)"]
 # `letterbot run` applies pending migrations (under a lock, so replicas take turns), then serves
 # webhooks when BOT_WEBHOOK_URL is set, or polls.
 CMD ["letterbot", "run"]

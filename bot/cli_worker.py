@@ -1,7 +1,10 @@
 """`letterbot worker`: only the job engine, no updates. On PostgreSQL every `letterbot run` replica
 runs a worker too; a worker of its own is for a deployment that wants scheduled work to go on while
 the webhook replicas are scaled to zero or redeployed, or more workers than replicas. On SQLite the
-bot's one process runs its scheduled work itself."""
+bot's one process runs its scheduled work itself.
+
+In the image, a worker container sets LETTERBOT_ROLE=worker: the image's health check then asks no
+/healthz (a worker serves no HTTP), whatever BOT_WEBHOOK_URL the shared .env holds."""
 
 from __future__ import annotations
 
@@ -49,6 +52,8 @@ async def work(settings: Settings) -> int:
         await runner.start()
         log.info("worker for @%s is running", application.bot.username)
         stopped = asyncio.create_task(stop.wait())
+        # The runner restarts its worker itself (a database restart, a lost connection): its wait ends
+        # before a signal only on a fault of the runner's own, and then the process exits 1.
         await asyncio.wait([stopped, asyncio.create_task(runner.wait())], return_when=asyncio.FIRST_COMPLETED)
         failed = not stop.is_set()
         stopped.cancel()

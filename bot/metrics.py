@@ -96,7 +96,9 @@ class CountingRequest(HTTPXRequest):
     """PTB's HTTP client, counting every Bot API call by method and outcome: the one place all calls pass.
 
     The outcome is the HTTP status ("200", "400", "403", "429", ...) or, when no answer came, the
-    exception's name (TimedOut, NetworkError): the method is the URL's last part, never the token.
+    exception's name (TimedOut, NetworkError): the method is the URL's last part, never the token. A
+    file download (PTB fetches those with GET from under base_file_url, and calls the API with POST) is
+    counted as `file`: its URL ends in a file's name, one label per file otherwise.
     """
 
     async def do_request(
@@ -107,7 +109,7 @@ class CountingRequest(HTTPXRequest):
         *args: Any,
         **kwargs: Any,
     ) -> tuple[int, bytes]:
-        name = url.rsplit("/", 1)[-1]
+        name = "file" if method == "GET" else url.rsplit("/", 1)[-1]
         try:
             status, payload = await super().do_request(url, method, request_data, *args, **kwargs)
         except Exception as exc:
@@ -117,3 +119,11 @@ class CountingRequest(HTTPXRequest):
         if status == 429:
             api_flood.labels(name).inc()
         return status, payload
+
+
+# The job worker (bot/scheduling/queue.py): 1 while procrastinate's worker runs in this process; its
+# restarts after a failure (a database restart, a connection lost), each logged with its reason.
+job_worker_up = Gauge("letterbot_job_worker_up", "1 while this process's job worker runs", registry=REGISTRY)
+job_worker_restarts = Counter(
+    "letterbot_job_worker_restarts", "Restarts of the job worker after it stopped on a failure", registry=REGISTRY
+)

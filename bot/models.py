@@ -428,7 +428,8 @@ class RefusalTally(SQLModel, table=True):
 
 class ProcessedUpdate(SQLModel, table=True):
     """An update_id a webhook replica has processed: Telegram delivers again what was not answered 200,
-    and a repeated id is answered without being processed twice. Pruned after a day."""
+    and a repeated id is answered without being processed twice. While an update is being handled, its
+    claim is a row keyed by the negated id (bot/services/processed_updates.py). Pruned after a day."""
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     at: datetime = Field(sa_column=_utc_column())

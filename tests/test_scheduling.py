@@ -20,11 +20,12 @@ from procrastinate.jobs import Status
 from procrastinate.schema import SchemaManager
 from sqlalchemy import text
 
-from bot import MIGRATIONS_DIR, jobs, scheduling
+from bot import MIGRATIONS_DIR, jobs, metrics, scheduling
 from bot.app import build_application
 from bot.db import Database
 from bot.sandbox.http import api_server
 from bot.sandbox.telegram import EmulatedTelegram
+from bot.scheduling import queue
 from bot.scheduling.jobqueue import JobQueueRunner
 from bot.scheduling.queue import ProcrastinateRunner, conninfo
 from bot.scheduling.tasks import SENDER_LOCK, TASKS
@@ -138,7 +139,7 @@ async def test_a_period_is_deferred_once_whatever_the_number_of_replicas(replica
     for runner in replicas.runners * 2:  # both replicas' deferrers, twice each, at the same moment
         await defer_due(runner, at)
     deferred = Counter(name for (name,) in await replicas.rows("SELECT task_name FROM procrastinate_jobs"))
-    assert deferred == {f"letterbot.{task.name}": 1 for task in TASKS} | {"letterbot.retry-stalled": 1}
+    assert deferred == {f"letterbot.{task.name}": 1 for task in TASKS}
     # Five seconds on, the deliver job has not run: the queueing lock keeps one waiting, not two.
     for runner in replicas.runners:
         await defer_due(runner, at + 5)
@@ -171,7 +172,7 @@ async def test_the_sender_lock_lets_one_deliver_job_run_and_a_stalled_one_is_ret
     await replicas.rows("UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 minute' WHERE id = :id",
                         id=dead)  # fmt: skip
     await replicas.rows("UPDATE procrastinate_workers SET last_heartbeat = now() WHERE id = :id", id=alive)
-    await second._retry_stalled(0)
+    assert await second.recover_stalled() == len(taken)
     doing = await replicas.rows("SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing'")
     assert doing == [(0,)]
     fetched = []
@@ -220,3 +221,93 @@ async def test_two_running_workers_deliver_a_broadcast_once_with_one_sender_at_a
         if call.method == "sendMessage" and call.ok and queued_work.BROADCAST_TEXT in str(call.params.get("text"))
     )
     assert sent == {first_user + n: 1 for n in range(1, recipients + 1)}
+
+
+async def until(condition: Any, within: float = 60) -> None:
+    """Poll: the worker runs on the real clock (procrastinate's heartbeats and polls), nothing to await."""
+    deadline = time.monotonic() + within
+    while not await condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.1)
+
+
+async def deliver_a_broadcast(replicas: Replicas, recipients: int, first_user: int) -> None:
+    """Queue a broadcast and wait until everyone has it: proof that a deliver job ran."""
+    now = replicas.clock.utc()
+    await queued_work.add_supporters(replicas.database, range(1, recipients + 1), first_user, now)
+    for n in range(1, recipients + 1):
+        replicas.telegram.add_user(first_user + n, f"Reader {n}")
+    await queued_work.queue_broadcast(replicas.database, 1, recipients, now)
+    chats = [replicas.telegram.state.chat(first_user + n) for n in range(1, recipients + 1)]
+    await asyncio.wait_for(asyncio.gather(*(chat.answered.wait() for chat in chats)), timeout=60)
+
+
+@pytest.mark.postgres
+async def test_a_worker_whose_connections_are_cut_is_restarted_and_runs_the_next_job(replicas: Replicas) -> None:
+    """A PostgreSQL restart, as the worker sees it: every connection of its pool cut at once. Its
+    heartbeat fails, procrastinate ends the worker; the runner starts a new one, which delivers."""
+    application = replicas.applications[0]
+    await application.initialize()
+    await application.post_init(application)  # type: ignore[misc]  # starts the runner
+
+    async def registered() -> list[int]:
+        return [worker for (worker,) in await replicas.rows("SELECT id FROM procrastinate_workers")]
+
+    async def one_worker() -> bool:
+        return len(await registered()) == 1
+
+    await until(one_worker)
+    (first,) = await registered()
+    restarts = metrics.job_worker_restarts._value.get()
+    await replicas.rows(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND application_name LIKE 'letterbot-jobs %'"
+    )
+
+    async def a_new_worker() -> bool:
+        return any(worker > first for worker in await registered())
+
+    await until(a_new_worker)
+    assert metrics.job_worker_restarts._value.get() == restarts + 1
+    assert metrics.job_worker_up._value.get() == 1
+    await deliver_a_broadcast(replicas, 5, 710_000)
+
+
+@pytest.mark.postgres
+async def test_a_dead_workers_jobs_are_given_back_by_a_living_runner(replicas: Replicas) -> None:
+    """A replica died while its worker ran every due job, the deliver one among them (and, when stalled
+    jobs were recovered by a job, that one too, whose lock then held it back for good): the other
+    replica's runner gives them back, and its worker delivers."""
+    dead_runner, living = replicas.runners
+    await dead_runner.app.open_async()
+    manager = dead_runner.app.job_manager
+    await defer_due(dead_runner, time.time())
+    dead = await manager.register_worker()
+    held = []
+    while (job := await manager.fetch_job(queues=None, worker_id=dead)) is not None:
+        held.append(job.task_name)
+    assert DELIVER in held
+    await replicas.rows("UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 minute' WHERE id = :id",
+                        id=dead)  # fmt: skip
+    application = replicas.applications[1]
+    await application.initialize()
+    await application.post_init(application)  # type: ignore[misc]  # starts the living runner
+    await deliver_a_broadcast(replicas, 5, 720_000)
+    assert living.run.stopping.is_set() is False
+
+
+@pytest.mark.postgres
+async def test_begin_stop_stops_new_rounds_at_once_and_stop_is_bounded(replicas: Replicas) -> None:
+    application = replicas.applications[0]
+    await application.initialize()
+    await application.post_init(application)  # type: ignore[misc]
+    runner = replicas.runners[0]
+    runner.begin_stop()
+    runner.begin_stop()  # idempotent
+    assert runner.run.stopping.is_set()
+    began = time.monotonic()
+    await runner.stop()
+    await runner.stop()
+    assert time.monotonic() - began < queue.STOP_SECONDS + queue.STOP_MARGIN_SECONDS + 6
+    assert metrics.job_worker_up._value.get() == 0
+    assert await replicas.rows("SELECT count(*) FROM procrastinate_workers") == [(0,)]  # unregistered

@@ -3,9 +3,11 @@ Application, the emulated Bot API over HTTP, a real database (SQLite and Postgre
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import signal
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -15,8 +17,10 @@ import pytest
 import uvicorn
 from sqlmodel import select
 from starlette.applications import Starlette
+from telegram import Update
+from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot import metrics
+from bot import metrics, scheduling
 from bot.app import build_application
 from bot.db import Database
 from bot.models import ProcessedUpdate
@@ -24,7 +28,7 @@ from bot.sandbox.http import Server, api_server
 from bot.sandbox.telegram import EmulatedTelegram
 from bot.services import processed_updates
 from bot.web import app as web_app
-from bot.web import serve
+from bot.web import intake, serve
 from tests.harness import TOKEN, FakeClock, make_settings
 
 SECRET = "s3cret-token_for-tests"
@@ -41,6 +45,7 @@ class Web:
     readiness: web_app.Readiness
     database: Database
     clock: FakeClock
+    application: Application[Any, Any, Any, Any, Any, Any]
 
     async def deliver(self, body: dict[str, Any], secret: str | None = SECRET) -> httpx.Response:
         headers = {HEADER: secret} if secret is not None else {}
@@ -56,8 +61,20 @@ async def web(database_url: str) -> AsyncIterator[Web]:
     clock = FakeClock()
     telegram = EmulatedTelegram(TOKEN, clock=clock.monotonic)
     server = api_server(telegram)
+    try:
+        async with replica(database_url, telegram, server, server.start(), clock) as served:
+            yield served
+    finally:
+        await server.stop()
+
+
+@asynccontextmanager
+async def replica(
+    database_url: str, telegram: EmulatedTelegram, server: Server, port: int, clock: FakeClock
+) -> AsyncIterator[Web]:
+    """One replica's app, started, on the given database and emulated Telegram (served on `port`)."""
     settings = make_settings(
-        database_url, server.start(),
+        database_url, port,
         BOT_WEBHOOK_URL=f"https://bot.example.org{PATH}", BOT_WEBHOOK_SECRET=SECRET,
         BOT_WEBHOOK_MAX_BODY=MAX_BODY,
     )  # fmt: skip
@@ -66,14 +83,11 @@ async def web(database_url: str) -> AsyncIterator[Web]:
     readiness = web_app.Readiness()
     app = web_app.create(application, settings, readiness)
     transport = httpx.ASGITransport(app=app)
-    try:
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=transport, base_url="http://bot") as client,
-        ):
-            yield Web(telegram, server, client, readiness, application.bot_data["deps"].db, clock)
-    finally:
-        await server.stop()
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://bot") as client,
+    ):
+        yield Web(telegram, server, client, readiness, application.bot_data["deps"].db, clock, application)
 
 
 def update_for(web: Web, user_id: int, text: str, update_id: int) -> dict[str, Any]:
@@ -218,3 +232,154 @@ def test_metrics_count_in_one_registry() -> None:
     page, content_type = metrics.render()
     assert content_type.startswith("text/plain")
     assert b"python_gc_objects_collected_total" not in page  # the library's default collectors stay out
+
+
+async def test_two_replicas_given_the_same_update_at_once_handle_it_once(database_url: str) -> None:
+    """The proxy (or Telegram) gave up waiting on the first replica and the update is delivered again,
+    to the second, while the first is still handling it: the second answers 503 (deliver again later),
+    and once the first has finished, 200 without handling it."""
+    clock = FakeClock()
+    telegram = EmulatedTelegram(TOKEN, clock=clock.monotonic)
+    server = api_server(telegram)
+    port = server.start()
+    held, release = asyncio.Event(), asyncio.Event()
+
+    async def hold(_update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        held.set()
+        await release.wait()
+
+    try:
+        async with (
+            replica(database_url, telegram, server, port, clock) as first,
+            replica(database_url, telegram, server, port, clock) as second,
+        ):
+            first.application.add_handler(TypeHandler(Update, hold), group=-1)  # before the bot's handlers
+            body = update_for(first, 4101, "/privacy", 1101)
+            answer = asyncio.create_task(first.deliver(body))
+            await held.wait()
+            assert (await second.deliver(body)).status_code == 503
+            release.set()
+            assert (await answer).status_code == 200
+            assert (await second.deliver(body)).status_code == 200
+            assert len(telegram.bot_messages(4101)) == 1
+            assert await first.processed_ids() == [1101]
+    finally:
+        await server.stop()
+
+
+async def test_an_update_abandoned_mid_handling_is_handled_once_its_claim_expires(web: Web) -> None:
+    # A replica claimed the update and was killed while handling it: its claim stays behind.
+    async with web.database.transaction() as session:
+        claim = await processed_updates.claim(session, 1201, web.clock.utc())
+    assert claim is processed_updates.Claim.MINE
+    body = update_for(web, 4102, "/privacy", 1201)
+    assert (await web.deliver(body)).status_code == 503  # it may still be at work: not yet
+    web.clock.advance(processed_updates.LEASE.total_seconds())
+    assert (await web.deliver(body)).status_code == 200  # abandoned: taken over and handled
+    assert (await web.deliver(body)).status_code == 200
+    assert len(web.telegram.bot_messages(4102)) == 1
+    assert await web.processed_ids() == [1201]
+
+
+def failing(web: Web, times: int) -> list[int]:
+    """A handler bug that makes every update fail, `times` times in all; returns the failed update ids."""
+    failed: list[int] = []
+
+    async def broken(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        if len(failed) < times:
+            failed.append(update.update_id)
+            raise RuntimeError("a bug")
+
+    web.application.add_handler(TypeHandler(Update, broken), group=-1)
+    return failed
+
+
+async def test_a_failed_update_is_answered_500_unrecorded_and_handled_when_delivered_again(web: Web) -> None:
+    failed = failing(web, times=1)
+    body = update_for(web, 4103, "/privacy", 1301)
+    assert (await web.deliver(body)).status_code == 500
+    assert failed == [1301]
+    assert await web.processed_ids() == []
+    apologised = len(web.telegram.bot_messages(4103))  # the apology (and what other handler groups sent)
+    assert apologised >= 1
+    assert (await web.deliver(body)).status_code == 200  # delivered again: handled this time
+    assert len(web.telegram.bot_messages(4103)) > apologised
+    assert await web.processed_ids() == [1301]
+
+
+async def test_an_update_that_always_fails_is_given_up_after_a_few_deliveries(web: Web) -> None:
+    failed = failing(web, times=100)
+    body = update_for(web, 4104, "/privacy", 1401)
+    answers = [(await web.deliver(body)).status_code for _ in range(intake.FAILURES_ALLOWED + 1)]
+    assert answers == [500] * (intake.FAILURES_ALLOWED - 1) + [200, 200]
+    assert failed == [1401] * intake.FAILURES_ALLOWED  # the last delivery was a repeat, not handled
+    assert await web.processed_ids() == [1401]
+    # Another update is still handled (and fails on its own account).
+    assert (await web.deliver(update_for(web, 4104, "/privacy", 1402))).status_code == 500
+
+
+async def test_json_that_is_not_an_object_is_refused(web: Web) -> None:
+    for body in (b"[]", b"null", b"3", b'"update"', b"{}"):
+        response = await web.client.post(PATH, content=body, headers={HEADER: SECRET})
+        assert response.status_code == 400, body
+    assert await web.processed_ids() == []
+
+
+async def test_readiness_does_not_wait_for_a_pool_busy_with_updates(web: Web) -> None:
+    pool = web.database.engine.pool
+    held = [await web.database.engine.connect() for _ in range(pool.size() + pool._max_overflow)]  # type: ignore[attr-defined]
+    try:
+        ready = await web.client.get("/readyz")
+        assert (ready.status_code, ready.text) == (200, "ready")
+    finally:
+        for connection in held:
+            await connection.close()
+
+
+async def test_file_downloads_are_counted_under_one_label(web: Web) -> None:
+    request = metrics.CountingRequest()
+    await request.initialize()
+    file_url = f"http://127.0.0.1:{web.server.port}/file/bot{TOKEN}/documents/file_93817.pdf"
+    try:
+        with pytest.raises(Exception):  # noqa: B017  # no such file: what matters is how it was counted
+            await request.retrieve(file_url)
+    finally:
+        await request.shutdown()
+    page = metrics.render()[0].decode()
+    assert 'method="file"' in page
+    assert "file_93817" not in page
+
+
+def test_sigterm_begins_stopping_the_scheduler_at_once(database_url: str) -> None:
+    settings = make_settings(
+        database_url, 9, BOT_WEBHOOK_URL=f"https://bot.example.org{PATH}", BOT_WEBHOOK_SECRET=SECRET
+    )
+    application = build_application(settings, webhook=True)
+    scheduler = scheduling.of(application)
+    assert scheduler is not None
+    readiness = web_app.Readiness()
+    server = serve._Server(uvicorn.Config(Starlette()), readiness, lambda: serve._begin_stopping(application))
+    stopping = scheduler.run.stopping  # type: ignore[attr-defined]  # both runners keep the jobs' Runtime
+    assert not stopping.is_set()
+    server.handle_exit(signal.SIGTERM, None)
+    assert readiness.stopping and stopping.is_set() and server.should_exit
+
+
+async def test_of_claims_made_at_once_one_wins(database: Database) -> None:
+    """Eight replicas claiming one update at the same moment (each in its own transaction), then eight
+    taking over its claim once abandoned: one wins each time; once it is finished, it is done for all."""
+    clock = FakeClock()
+
+    async def claim() -> processed_updates.Claim:
+        async with database.transaction() as session:
+            return await processed_updates.claim(session, 1501, clock.utc())
+
+    first = await asyncio.gather(*(claim() for _ in range(8)))
+    assert sorted(c.value for c in first) == ["mine"] + ["taken"] * 7
+    claimed_at = clock.utc()
+    clock.advance(processed_updates.LEASE.total_seconds())
+    again = await asyncio.gather(*(claim() for _ in range(8)))
+    assert sorted(c.value for c in again) == ["mine"] + ["taken"] * 7
+    async with database.transaction() as session:  # the first claimant wakes up late: not its claim any more
+        await processed_updates.finish(session, 1501, claimed_at, clock.utc())
+    assert await claim() is processed_updates.Claim.DONE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
@@ -12,6 +13,9 @@ from bot.handlers.common import AppContext
 from bot.i18n import resolve_locale
 
 log = logging.getLogger(__name__)
+# Set by the webhook intake around one update (bot/web/intake.py): the failure's error type is noted in
+# it, so that the update is answered 500 and delivered again (its transaction was rolled back).
+failures: ContextVar[list[str] | None] = ContextVar("failures", default=None)
 
 
 async def on_error(update: object, context: AppContext) -> None:
@@ -24,6 +28,8 @@ async def on_error(update: object, context: AppContext) -> None:
         log.info("update %s: the reply was refused, the user has blocked the bot", update_id)
         return
     metrics.errors.labels(type(error).__name__).inc()
+    if (noted := failures.get()) is not None:
+        noted.append(type(error).__name__)
     # The traceback names code, not people: no message text and no user id is put into the log.
     log.error("update %s (%s) failed: %s", update_id, kind, type(error).__name__, exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:

@@ -23,6 +23,10 @@ class Scheduler(Protocol):
 
     async def start(self) -> None: ...
 
+    def begin_stop(self) -> None:
+        """Begin stopping at once (no new round starts; a round under way ends its chunk): idempotent,
+        for a server that still answers requests a while before it calls `stop` (on SIGTERM)."""
+
     async def stop(self) -> None: ...
 
 

@@ -35,6 +35,10 @@ class JobQueueRunner:
     async def start(self) -> None:
         """Nothing to do: the application starts its JobQueue."""
 
-    async def stop(self) -> None:
-        """Ask a round under way to end its chunk; the application stops its JobQueue."""
+    def begin_stop(self) -> None:
+        """Ask a round under way to end its chunk, and rounds to come to end at once."""
         self.run.stopping.set()
+
+    async def stop(self) -> None:
+        """`begin_stop`; the application stops its JobQueue."""
+        self.begin_stop()

@@ -3,11 +3,17 @@
 Every replica runs a worker, and every worker's periodic deferrer offers each period's job; the
 database takes one per task and period (procrastinate_periodic_defers is unique on it), and the
 queueing lock keeps at most one waiting. A job lock per task lets one job of it run at a time in the
-fleet (a unique index on the lock of jobs "doing"). A worker beats every HEARTBEAT_SECONDS; the
-`retry-stalled` task gives the job of a worker silent for STALLED_SECONDS (kill -9, a lost machine)
-back to the queue, where a living worker takes it: for the deliver task, that sender then takes up
-the rows the dead one left (bot/delivery's recovery, under the sender's own database lock: see
-bot/delivery/claims.py for why both locks).
+fleet (a unique index on the lock of jobs "doing"). A worker beats every HEARTBEAT_SECONDS.
+
+Two loops of the runner's own keep this going whatever happens to one process or to the database:
+- the worker is restarted when it stops on a failure (procrastinate ends it when a side task fails:
+  a PostgreSQL restart, a connection cut, a worker paused so long that its row was pruned), with a
+  backoff, each restart logged and counted (`letterbot_job_worker_up`, `..._restarts`);
+- every RECOVER_SECONDS, the jobs of a worker silent for STALLED_SECONDS (kill -9, a lost machine)
+  go back to the queue, where a living worker takes them: for the deliver task, that sender then
+  takes up the rows the dead one left (bot/delivery's recovery, under the sender's own database lock:
+  see bot/delivery/claims.py for why both locks). This is no job: a job would run under a job lock,
+  and the job of that very task, left "doing" by a dead worker, would hold its lock for good.
 """
 
 from __future__ import annotations
@@ -22,15 +28,20 @@ from procrastinate import exceptions
 from procrastinate.jobs import Status
 from sqlalchemy import make_url
 
-from bot import jobs
+from bot import jobs, metrics
 from bot.db import application_name
 from bot.scheduling.tasks import TASKS, Task
 
 HEARTBEAT_SECONDS = 5.0
 STALLED_SECONDS = 20.0  # four beats missed: dead, not slow (and the sender's own lock backs this up)
-RETRY_STALLED = "* * * * * */10"
-CONCURRENCY = len(TASKS) + 1  # every task has its own lock: none waits for another's slot
+RECOVER_SECONDS = 10.0  # stalled jobs are looked for this often, by every runner (one at a time: RECOVER_LOCK)
+RECOVER_LOCK = 0x5E7A11ED  # pg_try_advisory_xact_lock's key for a round of recovery (any fixed number would do)
+CONCURRENCY = len(TASKS)  # every task has its own lock: none waits for another's slot
 STOP_SECONDS = 10.0  # a stop waits this long for jobs under way (a sender ends its chunk), then cancels them
+STOP_MARGIN_SECONDS = 5.0  # then cancelled jobs end and the worker unregisters; the pool's close comes after
+FIRST_RESTART_SECONDS = 1.0  # a worker that stopped is restarted after this, doubling up to MAX_RESTART_SECONDS
+MAX_RESTART_SECONDS = 30.0
+HEALTHY_SECONDS = 60.0  # a worker that ran this long before it stopped restarts after FIRST_RESTART_SECONDS again
 log = logging.getLogger(__name__)
 
 
@@ -47,20 +58,17 @@ class ProcrastinateRunner:
     def __init__(self, run: jobs.Runtime) -> None:
         self.run = run
         settings = run.deps.settings
-        connector = procrastinate.PsycopgConnector(
+        self.connector = procrastinate.PsycopgConnector(
             conninfo=conninfo(settings.database_url),
             min_size=1,
             max_size=settings.bot_job_pool_size,
             kwargs={"application_name": application_name("letterbot-jobs")},
         )
-        self.app = procrastinate.App(connector=connector)
+        self.app = procrastinate.App(connector=self.connector)
         for task in TASKS:
             self._register(task)
-        self.app.periodic(cron=RETRY_STALLED, periodic_id="retry-stalled")(
-            self.app.task(name="letterbot.retry-stalled", lock="letterbot-retry-stalled",
-                          queueing_lock="letterbot.retry-stalled")(self._retry_stalled)
-        )  # fmt: skip
-        self._worker: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
 
     def _register(self, task: Task) -> None:
         async def job(timestamp: int) -> None:  # procrastinate passes the period's moment
@@ -70,53 +78,101 @@ class ProcrastinateRunner:
         defined = self.app.task(name=name, lock=task.lock, queueing_lock=name)(job)
         self.app.periodic(cron=task.cron, periodic_id=task.name)(defined)
 
-    async def _retry_stalled(self, timestamp: int) -> None:
-        """Give the jobs of workers that stopped beating back to the queue. When a later job of the
-        same task waits already (its queueing lock allows one), the stalled one is dropped instead:
-        the waiting one does the same work, as every task looks at what the database holds now."""
-        manager = self.app.job_manager
-        for job in await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_SECONDS):
-            try:
-                await manager.retry_job(job)
-            except exceptions.UniqueViolation:
-                await manager.finish_job(job, status=Status.FAILED, delete_job=True)
-            log.warning("the job of a worker that stopped beating was given back: %s", job.task_name)
-        await manager.prune_stalled_workers(STALLED_SECONDS)
+    async def recover_stalled(self) -> int:
+        """Give the jobs of workers that stopped beating back to the queue; how many were. When a later
+        job of the same task waits already (its queueing lock allows one), the stalled one is dropped
+        instead: the waiting one does the same work, as every task looks at what the database holds now.
+
+        Every runner does this; a transaction's advisory lock lets one at a time look and act, so no
+        runner gives back a job another one gave back and a worker took meanwhile (retry_job changes
+        any row "doing"). A runner that finds the lock taken skips its round."""
+        manager, given = self.app.job_manager, 0
+        async with self.connector.pool.connection() as connection:  # the lock ends with its transaction
+            row = await (await connection.execute("SELECT pg_try_advisory_xact_lock(%s)", (RECOVER_LOCK,))).fetchone()
+            if row is None or not row[0]:
+                return 0
+            for job in await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_SECONDS):
+                try:
+                    await manager.retry_job(job)
+                except exceptions.UniqueViolation:
+                    await manager.finish_job(job, status=Status.FAILED, delete_job=True)
+                except exceptions.ConnectorException:  # no longer "doing": it ended meanwhile
+                    continue
+                given += 1
+                log.warning("the job of a worker that stopped beating was given back: %s", job.task_name)
+            await manager.prune_stalled_workers(STALLED_SECONDS)
+        return given
 
     async def start(self) -> None:
+        if self._stopping:
+            return
         await self.app.open_async()
-        self._worker = asyncio.create_task(
-            self.app.run_worker_async(
-                name=f"letterbot-{socket.gethostname()}-{os.getpid()}",
-                concurrency=CONCURRENCY,
-                install_signal_handlers=False,  # the bot's own (PTB's, or the web server's) stop it
-                delete_jobs="always",  # periodic work: a failure is logged, a row for it would only pile up
-                update_heartbeat_interval=HEARTBEAT_SECONDS,
-                stalled_worker_timeout=STALLED_SECONDS,
-                shutdown_graceful_timeout=STOP_SECONDS,
-            ),
-            name="procrastinate worker",
-        )
-        self._worker.add_done_callback(_report)
+        self._tasks = [
+            asyncio.create_task(self._keep_working(), name="procrastinate worker"),
+            asyncio.create_task(self._keep_recovering(), name="stalled jobs"),
+        ]
+
+    async def _keep_working(self) -> None:
+        """Run procrastinate's worker; when it stops on a failure, log why and start it again, after
+        a backoff (1 s doubling to 30 s, back to 1 s after a worker that ran a minute), until a stop
+        cancels this task (procrastinate then stops its worker gracefully)."""
+        loop = asyncio.get_running_loop()
+        delay = FIRST_RESTART_SECONDS
+        while True:
+            began = loop.time()
+            metrics.job_worker_up.set(1)
+            try:
+                await self.app.run_worker_async(
+                    name=f"letterbot-{socket.gethostname()}-{os.getpid()}",
+                    concurrency=CONCURRENCY,
+                    install_signal_handlers=False,  # the bot's own (PTB's, or the web server's) stop it
+                    delete_jobs="always",  # periodic work: a failure is logged, a row for it would only pile up
+                    update_heartbeat_interval=HEARTBEAT_SECONDS,
+                    stalled_worker_timeout=STALLED_SECONDS,
+                    shutdown_graceful_timeout=STOP_SECONDS,
+                )
+                reason = "a side task failed"  # procrastinate logged which, with its error
+            except Exception as exc:  # noqa: BLE001  # any: restart; log its class (not text)
+                reason = type(exc).__name__
+            finally:
+                metrics.job_worker_up.set(0)
+            if loop.time() - began >= HEALTHY_SECONDS:
+                delay = FIRST_RESTART_SECONDS
+            log.warning("the job worker stopped (%s): restarting it in %.0f s", reason, delay)
+            metrics.job_worker_restarts.inc()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_RESTART_SECONDS)
+
+    async def _keep_recovering(self) -> None:
+        while True:
+            try:
+                await self.recover_stalled()
+            except Exception as exc:  # noqa: BLE001  # the database away: the next round tries again
+                log.warning("stalled jobs could not be looked for (%s)", type(exc).__name__)
+            await asyncio.sleep(RECOVER_SECONDS)
 
     async def wait(self) -> None:
-        """Until the worker ends: it does on a stop, or when it fails (its database gone for good)."""
-        if self._worker is not None:
-            await asyncio.wait([self._worker])
+        """Until the runner is stopped (the worker itself is restarted whenever it stops on a failure)."""
+        if self._tasks:
+            await asyncio.wait(self._tasks)
+
+    def begin_stop(self) -> None:
+        """Begin a stop at once, e.g. on SIGTERM while the web server still answers: a round under way
+        ends its chunk, no new job starts, and the worker stops (waiting up to STOP_SECONDS for jobs
+        under way). Idempotent, from any coroutine of the bot's loop; `stop` then waits for the end."""
+        self._stopping = True
+        self.run.stopping.set()
+        for task in self._tasks:
+            task.cancel()  # procrastinate stops its worker gracefully when its task is cancelled
 
     async def stop(self) -> None:
-        """Let jobs under way end (the sender its chunk), then close the pool. Idempotent."""
-        self.run.stopping.set()
-        worker, self._worker = self._worker, None
-        if worker is not None:
-            worker.cancel()  # procrastinate stops its worker gracefully when its task is cancelled
-            await asyncio.wait([worker], timeout=STOP_SECONDS * 2)  # an error it ended with is logged by _report
+        """Stop (`begin_stop`), wait for the worker, then close the pool: at most about
+        STOP_SECONDS + STOP_MARGIN_SECONDS and the pool's close. Idempotent."""
+        self.begin_stop()
+        tasks, self._tasks = self._tasks, []
+        if tasks:
+            await asyncio.wait(tasks, timeout=STOP_SECONDS + STOP_MARGIN_SECONDS)
         await self.app.close_async()  # nothing to do if it was never opened
-
-
-def _report(worker: asyncio.Task[None]) -> None:
-    if not worker.cancelled() and worker.exception() is not None:
-        log.error("the job worker stopped: no scheduled work runs in this process", exc_info=worker.exception())
 
 
 __all__ = ["ProcrastinateRunner", "conninfo"]

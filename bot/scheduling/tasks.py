@@ -9,6 +9,15 @@ from bot import jobs
 
 SENDER_LOCK = "letterbot-sender"  # one sender at a time across the fleet: it paces and recovers alone
 
+# A job lock is not airtight: a worker paused past STALLED_SECONDS (bot/scheduling/queue.py) has its job
+# given back and run again, and when the paused one wakes up and finishes, procrastinate deletes the
+# retried copy, freeing the lock while that copy still runs, so two runs of a task may overlap. Each task
+# bears it: `deliver` sends under the sender's own advisory lock (bot/delivery/claims.py); `reminders`
+# writes each reminder under its unique key (ON CONFLICT DO NOTHING, bot/services/reminders.py);
+# `progress` edits a message to the figures of the moment: two runs edit it twice, and at worst (their
+# edits and records crossing) it shows figures seconds old until they next change, which no lock is worth;
+# `expire-holds` deletes and releases what is past its time, the same rows whichever run comes first.
+
 
 @dataclass(frozen=True)
 class Task:

@@ -3,7 +3,8 @@
 - POST on BOT_WEBHOOK_URL's path: an update from Telegram, refused (403) without the secret header,
   refused (413) when larger than BOT_WEBHOOK_MAX_BODY, handled inside the request (bot/web/intake.py);
 - GET /healthz: the process answers;
-- GET /readyz: the database answers and no shutdown has begun (a balancer stops sending here first);
+- GET /readyz: the database answers and no shutdown has begun (a balancer stops sending here first),
+  asked on a connection of its own: a pool busy with updates is no reason to stop sending them here;
 - GET /metrics: Prometheus text (bot/metrics.py).
 
 The app's lifespan starts and stops the PTB application (with no updater: Telegram posts the updates).
@@ -31,7 +32,7 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
-from bot import metrics
+from bot import db, metrics
 from bot.config import Settings
 from bot.delivery.outcomes import CLAIMED, PENDING
 from bot.models import Outbox
@@ -58,6 +59,8 @@ def create(
     limit = settings.bot_webhook_max_body
     ready = readiness or Readiness()
     intake = Intake(application)
+    # One connection, kept for /readyz alone (created once, closed with the app).
+    readiness_engine = db.create_engine(settings.database_url, pool_size=1, max_overflow=0)
 
     async def telegram(request: Request) -> Response:
         # Constant time: how much of a guess matched must not show in how long the refusal takes.
@@ -68,14 +71,20 @@ def create(
         if body is None:
             metrics.webhook_refused.labels("too_large").inc()
             return PlainTextResponse("body too large", status_code=413)
+        update: Update | None
         try:
-            update = Update.de_json(json.loads(body), application.bot)
+            data = json.loads(body)
+            update = Update.de_json(data, application.bot) if isinstance(data, dict) else None
         except (ValueError, TypeError, KeyError):
+            update = None
+        if update is None:  # not JSON, or JSON but not an object ([], null), or an object but not an update
             metrics.webhook_refused.labels("malformed").inc()
             return PlainTextResponse("not an update", status_code=400)
         outcome = await intake.handle(update)
         if outcome is Outcome.BUSY:
             return PlainTextResponse("busy, deliver again", status_code=503)
+        if outcome is Outcome.FAILED:
+            return PlainTextResponse("failed, deliver again", status_code=500)
         if outcome is Outcome.REPEATED:
             metrics.webhook_repeated.inc()
         return Response(status_code=200)
@@ -87,7 +96,7 @@ def create(
         if ready.stopping:
             return PlainTextResponse("shutting down", status_code=503)
         try:
-            async with asyncio.timeout(READY_TIMEOUT), intake.deps.db.engine.connect() as connection:
+            async with asyncio.timeout(READY_TIMEOUT), readiness_engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
         except (SQLAlchemyError, OSError, TimeoutError) as exc:
             log.warning("not ready: the database did not answer (%s)", type(exc).__name__)
@@ -118,6 +127,7 @@ def create(
             if application.post_shutdown is not None:
                 await application.post_shutdown(application)
             await application.shutdown()
+            await readiness_engine.dispose()
 
     routes = [
         Route(urlsplit(settings.bot_webhook_url).path or "/", telegram, methods=["POST"]),
