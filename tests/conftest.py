@@ -73,7 +73,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite+aiosqlite:///{path}"
         return
-    template = request.getfixturevalue("postgres_template")
+    yield from _postgres_copy(request.getfixturevalue("postgres_template"))
+
+
+@pytest.fixture
+def postgres_url(postgres_template: str) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for a test that needs PostgreSQL itself (several processes
+    or replicas on one database, advisory locks, the job queue)."""
+    yield from _postgres_copy(postgres_template)
+
+
+def _postgres_copy(template: str) -> Iterator[str]:
     name = f"letterbot_t_{uuid.uuid4().hex[:10]}"
     asyncio.run(_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     yield _async_url(_with_database(POSTGRES_URL, name))

@@ -18,9 +18,8 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -34,7 +33,7 @@ from bot.models import Broadcast, Outbox
 from bot.sandbox.http import Server, api_server
 from bot.sandbox.telegram import EmulatedTelegram
 from bot.services import broadcasts, reminders
-from tests import conftest, queued_work
+from tests import queued_work
 
 pytestmark = pytest.mark.postgres
 TOKEN = "778:replica-kill"
@@ -53,14 +52,6 @@ def evening_zone(now: datetime) -> str:
     if offset > 14:
         offset -= 24
     return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"  # POSIX signs: Etc/GMT-3 is UTC+3
-
-
-@pytest.fixture
-def postgres_url(postgres_template: str) -> Iterator[str]:
-    name = f"letterbot_k_{uuid.uuid4().hex[:10]}"
-    asyncio.run(conftest._admin(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
-    yield conftest._async_url(conftest._with_database(conftest.POSTGRES_URL, name))
-    asyncio.run(conftest._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 class Fleet:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,19 +22,10 @@ from bot.models import AuditEntry, Letter, LetterKind, LetterTally, Role, RoleGr
 from bot.sandbox.http import api_server
 from bot.sandbox.telegram import EmulatedTelegram
 from bot.services import letters, prisoners, roles, supporters
-from tests import conftest
 from tests.harness import TOKEN, FakeClock, make_settings
 
 pytestmark = pytest.mark.postgres
 NEW_USERS = 20
-
-
-@pytest.fixture
-def postgres_url(postgres_template: str) -> Iterator[str]:
-    name = f"letterbot_r_{uuid.uuid4().hex[:10]}"
-    asyncio.run(conftest._admin(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
-    yield conftest._async_url(conftest._with_database(conftest.POSTGRES_URL, name))
-    asyncio.run(conftest._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture

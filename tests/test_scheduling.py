@@ -8,9 +8,8 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import time
-import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ from bot.scheduling import queue
 from bot.scheduling.jobqueue import JobQueueRunner
 from bot.scheduling.queue import ProcrastinateRunner, conninfo
 from bot.scheduling.tasks import SENDER_LOCK, TASKS
-from tests import conftest, queued_work
+from tests import queued_work
 from tests.harness import TOKEN, FakeClock, make_settings
 
 DELIVER = "letterbot.deliver"
@@ -76,14 +75,6 @@ async def test_on_sqlite_the_jobqueue_runs_the_same_tasks(tmp_path: Path) -> Non
         assert scheduling.of(build_application(settings, scheduled=False)) is None
     finally:
         await application.bot_data["deps"].db.dispose()
-
-
-@pytest.fixture
-def postgres_url(postgres_template: str) -> Iterator[str]:
-    name = f"letterbot_s_{uuid.uuid4().hex[:10]}"
-    asyncio.run(conftest._admin(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
-    yield conftest._async_url(conftest._with_database(conftest.POSTGRES_URL, name))
-    asyncio.run(conftest._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 class Replicas:

@@ -34,14 +34,6 @@ MESSAGES = 5  # each user's: /help and /privacy in an order of their own
 STARTUP_SECONDS = 60
 
 
-@pytest.fixture
-def postgres_url(postgres_template: str) -> Iterator[str]:
-    name = f"letterbot_w_{uuid.uuid4().hex[:10]}"
-    asyncio.run(conftest._admin(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
-    yield conftest._async_url(conftest._with_database(conftest.POSTGRES_URL, name))
-    asyncio.run(conftest._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 @dataclass
 class Replica:
     process: asyncio.subprocess.Process
