@@ -234,9 +234,12 @@ async def deliver_a_broadcast(replicas: Replicas, recipients: int, first_user: i
 
 
 @pytest.mark.postgres
-async def test_a_worker_whose_connections_are_cut_is_restarted_and_runs_the_next_job(replicas: Replicas) -> None:
-    """A PostgreSQL restart, as the worker sees it: every connection of its pool cut at once. Its
-    heartbeat fails, procrastinate ends the worker; the runner starts a new one, which delivers."""
+async def test_scheduled_work_goes_on_after_every_connection_of_the_job_engine_is_cut(replicas: Replicas) -> None:
+    """A PostgreSQL restart, as the job engine sees it: every connection of its pool cut at once.
+    Depending on what each connection was doing at that moment, procrastinate ends the worker (a side
+    task failed: the runner starts a new one) or the worker lives on but could not record that a job
+    ended (that job still says "doing" and holds its task's lock: the runner finishes it). Either way
+    the next broadcast is delivered and the worker is up."""
     application = replicas.applications[0]
     await application.initialize()
     await application.post_init(application)  # type: ignore[misc]  # starts the runner
@@ -248,20 +251,37 @@ async def test_a_worker_whose_connections_are_cut_is_restarted_and_runs_the_next
         return len(await registered()) == 1
 
     await until(one_worker)
-    (first,) = await registered()
     restarts = metrics.job_worker_restarts._value.get()
     await replicas.rows(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
         " WHERE datname = current_database() AND application_name LIKE 'letterbot-jobs %'"
     )
-
-    async def a_new_worker() -> bool:
-        return any(worker > first for worker in await registered())
-
-    await until(a_new_worker)
-    assert metrics.job_worker_restarts._value.get() == restarts + 1
-    assert metrics.job_worker_up._value.get() == 1
     await deliver_a_broadcast(replicas, 5, 710_000)
+    assert metrics.job_worker_up._value.get() == 1
+    assert metrics.job_worker_restarts._value.get() >= restarts
+
+
+@pytest.mark.postgres
+async def test_a_job_that_ended_here_but_still_says_doing_is_finished(replicas: Replicas) -> None:
+    """Its end was not recorded (the connection was cut at that moment) while the worker lives on: it
+    would hold its task's lock for good. A job given back and taken by another worker is left alone."""
+    runner = replicas.runners[0]
+    await runner.app.open_async()
+    manager = runner.app.job_manager
+    await defer_due(runner, time.time())
+    here, elsewhere = await manager.register_worker(), await manager.register_worker()
+    mine = await manager.fetch_job(queues=None, worker_id=here)
+    theirs = await manager.fetch_job(queues=None, worker_id=elsewhere)
+    assert mine is not None and mine.id is not None and theirs is not None and theirs.id is not None
+    assert mine.worker_id == here
+    long_ago = time.monotonic() - queue.ORPHAN_SECONDS - 1
+    runner._ended[mine.id] = (here, long_ago)
+    runner._ended[theirs.id] = (here, long_ago)  # it ended here, was given back, and runs there now
+    assert await runner.finish_orphans() == 1
+    doing = await replicas.rows("SELECT id FROM procrastinate_jobs WHERE status = 'doing'")
+    assert (mine.id,) not in doing and (theirs.id,) in doing
+    assert runner._ended == {}
+    assert await runner.finish_orphans() == 0
 
 
 @pytest.mark.postgres

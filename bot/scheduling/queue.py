@@ -13,7 +13,10 @@ Two loops of the runner's own keep this going whatever happens to one process or
   go back to the queue, where a living worker takes them: for the deliver task, that sender then
   takes up the rows the dead one left (bot/delivery's recovery, under the sender's own database lock:
   see bot/delivery/claims.py for why both locks). This is no job: a job would run under a job lock,
-  and the job of that very task, left "doing" by a dead worker, would hold its lock for good.
+  and the job of that very task, left "doing" by a dead worker, would hold its lock for good;
+- in the same round, a job this process ran to its end whose row still says "doing" ORPHAN_SECONDS
+  later is finished: the connection was cut just as the worker said so, and the worker, alive and
+  beating, would otherwise hold the task's lock with it for good (no worker is stalled to recover).
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ import asyncio
 import logging
 import os
 import socket
+import time
 
 import procrastinate
 from procrastinate import exceptions
+from procrastinate.job_context import JobContext
 from procrastinate.jobs import Status
 from sqlalchemy import make_url
 
@@ -41,6 +46,7 @@ STOP_SECONDS = 10.0  # a stop waits this long for jobs under way (a sender ends 
 STOP_MARGIN_SECONDS = 5.0  # then cancelled jobs end and the worker unregisters; the pool's close comes after
 FIRST_RESTART_SECONDS = 1.0  # a worker that stopped is restarted after this, doubling up to MAX_RESTART_SECONDS
 MAX_RESTART_SECONDS = 30.0
+ORPHAN_SECONDS = 10.0  # a job ended here and still "doing" this long after: its end was not recorded
 HEALTHY_SECONDS = 60.0  # a worker that ran this long before it stopped restarts after FIRST_RESTART_SECONDS again
 log = logging.getLogger(__name__)
 
@@ -69,13 +75,18 @@ class ProcrastinateRunner:
             self._register(task)
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
+        self._ended: dict[int, tuple[int | None, float]] = {}  # job id: its worker, when it returned here
 
     def _register(self, task: Task) -> None:
-        async def job(timestamp: int) -> None:  # procrastinate passes the period's moment
-            await task.run(self.run)
+        async def job(context: JobContext, timestamp: int) -> None:  # and the period's moment
+            try:
+                await task.run(self.run)
+            finally:
+                if context.job.id is not None:
+                    self._ended[context.job.id] = (context.job.worker_id, time.monotonic())
 
         name = f"letterbot.{task.name}"
-        defined = self.app.task(name=name, lock=task.lock, queueing_lock=name)(job)
+        defined = self.app.task(name=name, lock=task.lock, queueing_lock=name, pass_context=True)(job)
         self.app.periodic(cron=task.cron, periodic_id=task.name)(defined)
 
     async def recover_stalled(self) -> int:
@@ -102,6 +113,26 @@ class ProcrastinateRunner:
                 log.warning("the job of a worker that stopped beating was given back: %s", job.task_name)
             await manager.prune_stalled_workers(STALLED_SECONDS)
         return given
+
+    async def finish_orphans(self) -> int:
+        """Finish the jobs that ended here ORPHAN_SECONDS ago or more and still say "doing" (procrastinate
+        could not record their end: the connection was cut at that moment); how many there were. A job
+        given back meanwhile (this process was paused past STALLED_SECONDS) and taken by another worker
+        runs there under that worker's id, and is left alone."""
+        now = time.monotonic()
+        old = {job_id: worker for job_id, (worker, ended) in self._ended.items() if now - ended >= ORPHAN_SECONDS}
+        if not old:
+            return 0
+        async with self.connector.pool.connection() as connection:
+            query = "SELECT id, worker_id FROM procrastinate_jobs WHERE id = ANY(%s) AND status = 'doing'"
+            rows = await (await connection.execute(query, (list(old),))).fetchall()
+        orphans = [job_id for job_id, worker in rows if worker is not None and worker == old[job_id]]
+        for job_id in orphans:
+            await self.app.job_manager.finish_job_by_id_async(job_id, status=Status.FAILED, delete_job=True)
+            log.warning("a job that ended here was still marked running: finished it")
+        for job_id in old:
+            del self._ended[job_id]
+        return len(orphans)
 
     async def start(self) -> None:
         if self._stopping:
@@ -147,6 +178,7 @@ class ProcrastinateRunner:
         while True:
             try:
                 await self.recover_stalled()
+                await self.finish_orphans()
             except Exception as exc:  # noqa: BLE001  # the database away: the next round tries again
                 log.warning("stalled jobs could not be looked for (%s)", type(exc).__name__)
             await asyncio.sleep(RECOVER_SECONDS)
