@@ -20,12 +20,10 @@ import io
 import random
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-
+from benchmarks.latency import drop_postgres, postgres_database
 from bot import db
 from bot.app import build_application, start_polling, stop_polling
 from bot.config import Settings
@@ -35,7 +33,6 @@ from bot.sandbox.telegram import EmulatedTelegram
 
 TOKEN = "4243:bench"
 ADMIN = 900
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 FIRST = {
     "ru": ["Алексей", "Мария", "Иван", "Ольга", "Сергей", "Анна"],
     "be": ["Аляксей", "Марыя", "Іван", "Вольга", "Сяргей", "Ганна"],
@@ -167,23 +164,6 @@ async def measure(url: str, count: int) -> list[tuple[str, float, float, float, 
         await stop_polling(application)
         await server.stop()
     return rounds
-
-
-async def postgres_database() -> str | None:
-    try:
-        connection = await asyncpg.connect(ADMIN_URL, timeout=5)
-    except (OSError, asyncpg.PostgresError, TimeoutError):
-        return None
-    name = f"letterbot_bench_{uuid.uuid4().hex[:8]}"
-    await connection.execute(f'CREATE DATABASE "{name}"')
-    await connection.close()
-    return name
-
-
-async def drop_postgres(name: str) -> None:
-    connection = await asyncpg.connect(ADMIN_URL)
-    await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await connection.close()
 
 
 def run_backend(backend: str, count: int) -> None:

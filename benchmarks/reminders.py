@@ -59,11 +59,12 @@ LETTERS_EACH = 10  # letters are spread as LETTERS_EACH per supporter, to distin
 
 
 # The fill.
-def prisoner_rows(count: int) -> list[dict[str, Any]]:
-    """Birthdays spread over the year; one in a hundred released soon, one in two hundred just released."""
+def prisoner_rows(count: int, *, released_every: int = 200, soon_every: int = 100) -> list[dict[str, Any]]:
+    """Birthdays spread over the year, in twenty facilities; one in `released_every` just released, one
+    in `soon_every` released soon (none when 0). Also the fill of benchmarks/stats.py."""
     rows = []
     for index in range(count):
-        released = index % 200 == 7
+        released = index % released_every == 7 % released_every
         row = {
             "source_id": f"bench-{index}", "name_be": f"Імя{index} Прозвішча{index}",
             "name_ru": f"Имя{index} Фамилия{index}", "gender": "female" if index % 2 else "male",
@@ -74,7 +75,7 @@ def prisoner_rows(count: int) -> list[dict[str, Any]]:
             "address_be": "" if released else "вул. Кірава, 1\n230023, г. Гродна",
             "address_ru": "" if released else "ул. Кирова, 1\n230023, г. Гродно",
         }  # fmt: skip
-        if index % 100 == 3:
+        if soon_every and index % soon_every == 3:
             row["expected_release_date"] = (DAY + timedelta(days=21 + index % 25)).isoformat()
         parsed = record.parse_row(row, "bench")
         assert not parsed.errors, parsed.errors

@@ -28,11 +28,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, text
 
-from benchmarks.reminders import scratch_database
+from benchmarks.reminders import prisoner_rows, scratch_database
 from bot import db
 from bot.app import build_application, start_polling, stop_polling
 from bot.config import Settings
-from bot.importing import record
 from bot.models import Supporter, table_of
 from bot.sandbox.http import api_server
 from bot.sandbox.limits import Limits
@@ -49,27 +48,6 @@ SERVICE_RUNS, COMMAND_RUNS = 5, 3
 
 
 # The fill.
-def prisoner_rows(count: int) -> list[dict[str, Any]]:
-    """One in sixteen released (not writable), the rest in custody in twenty facilities."""
-    rows = []
-    for index in range(count):
-        released = index % 16 == 5
-        row = {
-            "source_id": f"bench-{index}", "name_be": f"Імя{index} Прозвішча{index}",
-            "name_ru": f"Имя{index} Фамилия{index}", "gender": "female" if index % 2 else "male",
-            "birth_date": f"{1960 + index % 40}-{index % 12 + 1:02d}-{index % 28 + 1:02d}",
-            "status": "released" if released else "active", "in_custody": "false" if released else "true",
-            "institution_be": "" if released else f"ПК №{index % 20}",
-            "institution_ru": "" if released else f"ИК №{index % 20}",
-            "address_be": "" if released else "вул. Кірава, 1\n230023, г. Гродна",
-            "address_ru": "" if released else "ул. Кирова, 1\n230023, г. Гродно",
-        }  # fmt: skip
-        parsed = record.parse_row(row, "bench")
-        assert not parsed.errors, parsed.errors
-        rows.append(parsed.values)
-    return rows
-
-
 def supporter_rows(count: int) -> list[dict[str, Any]]:
     """Last seen spread over four months: about a quarter within the last 30 days."""
     rows = []
@@ -105,7 +83,8 @@ async def fill(url: str, *, letters: int, prisoner_count: int, supporters: int) 
     database = db.Database(url)
     try:
         async with database.transaction() as session:
-            await prisoners.upsert(session, prisoner_rows(prisoner_count), now=AT, actor=None)
+            rows = prisoner_rows(prisoner_count, released_every=16, soon_every=0)  # one in 16 not writable
+            await prisoners.upsert(session, rows, now=AT, actor=None)
         async with database.engine.begin() as connection:
             ids = sorted(row[0] for row in (await connection.execute(text("SELECT id FROM prisoner"))).all())
             assert ids == list(range(ids[0], ids[0] + prisoner_count)), "prisoner ids are not contiguous"
